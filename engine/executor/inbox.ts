@@ -1,0 +1,153 @@
+/**
+ * Per-node inbox with one FIFO per input handle (DESIGN.md section 7). Items keep their arrival order across
+ * handles for `on_any`; a handle ends when every edge feeding it has ended. Reads that find data return it
+ * synchronously: the executor only awaits when a node really has to wait, which keeps an activation cheap.
+ */
+class Fifo {
+  private items: unknown[] = [];
+  private head = 0;
+  get size(): number {
+    return this.items.length - this.head;
+  }
+  push(v: unknown): void {
+    this.items.push(v);
+  }
+  shift(): unknown {
+    const v = this.items[this.head];
+    this.items[this.head++] = undefined;
+    // Compact now and then so a long stream does not keep every consumed slot alive.
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return v;
+  }
+}
+
+interface HandleState {
+  queue: Fifo;
+  open: number;
+  /** For list-collecting handles (several edges into one list property): values gathered until all end. */
+  collected?: unknown[];
+}
+
+export const EMPTY = Symbol("empty");
+
+export class Inbox {
+  private readonly handles = new Map<string, HandleState>();
+  private readonly arrivals = new Fifo();
+  private openHandles = 0;
+  private waiters: (() => void)[] = [];
+  private aborted = false;
+
+  /** Declares a connected handle with the number of edges feeding it. */
+  addHandle(handle: string, sources: number, collect: boolean): void {
+    this.handles.set(handle, { queue: new Fifo(), open: sources, collected: collect ? [] : undefined });
+    this.openHandles++;
+  }
+
+  handleNames(): string[] {
+    return [...this.handles.keys()];
+  }
+
+  get hasHandles(): boolean {
+    return this.handles.size > 0;
+  }
+
+  push(handle: string, value: unknown): void {
+    const h = this.handles.get(handle);
+    if (!h) return;
+    if (h.collected) {
+      if (Array.isArray(value)) h.collected.push(...value);
+      else h.collected.push(value);
+      return;
+    }
+    h.queue.push(value);
+    this.arrivals.push(handle);
+    this.notify();
+  }
+
+  /** One feeding edge ended. */
+  close(handle: string): void {
+    const h = this.handles.get(handle);
+    if (!h || h.open === 0) return;
+    h.open--;
+    if (h.open === 0) {
+      if (h.collected) {
+        h.queue.push(h.collected);
+        this.arrivals.push(handle);
+        h.collected = undefined;
+      }
+      this.openHandles--;
+    }
+    this.notify();
+  }
+
+  abort(): void {
+    this.aborted = true;
+    this.notify();
+  }
+
+  isOpen(handle: string): boolean {
+    return (this.handles.get(handle)?.open ?? 0) > 0;
+  }
+
+  buffered(handle: string): number {
+    return this.handles.get(handle)?.queue.size ?? 0;
+  }
+
+  get allClosed(): boolean {
+    return this.openHandles === 0;
+  }
+
+  private notify(): void {
+    if (this.waiters.length === 0) return;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  private wait(): Promise<void> {
+    if (this.aborted) return Promise.reject(abortError());
+    return new Promise<void>((resolve) => {
+      this.waiters.push(resolve);
+    });
+  }
+
+  private checkAborted(): void {
+    if (this.aborted) throw abortError();
+  }
+
+  /** The next item in arrival order, or null when every handle ended and nothing is left. */
+  async nextAny(): Promise<[string, unknown] | null> {
+    for (;;) {
+      this.checkAborted();
+      while (this.arrivals.size > 0) {
+        const handle = this.arrivals.shift() as string;
+        const h = this.handles.get(handle)!;
+        // Items already taken through nextOf() leave stale arrival entries behind; skip them.
+        if (h.queue.size > 0) return [handle, h.queue.shift()];
+      }
+      if (this.openHandles === 0) return null;
+      await this.wait();
+    }
+  }
+
+  /** The next item on one handle, or EMPTY when that handle ended and is drained. */
+  async nextOf(handle: string): Promise<unknown> {
+    const h = this.handles.get(handle);
+    if (!h) return EMPTY;
+    for (;;) {
+      this.checkAborted();
+      if (h.queue.size > 0) return h.queue.shift();
+      if (h.open === 0) return EMPTY;
+      await this.wait();
+    }
+  }
+}
+
+export function abortError(): Error {
+  const err = new Error("The job was cancelled");
+  err.name = "AbortError";
+  return err;
+}

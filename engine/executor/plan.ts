@@ -1,0 +1,121 @@
+import type { ValidationIssue } from "../../schema/errors";
+import type { GraphNode } from "../../schema/workflow";
+import { listInputs, listSinks, resolveParams } from "../graph/inputs";
+import { displayName, sinkName } from "../graph/node-names";
+import { normalizeGraph, type NormalizedGraph } from "../graph/normalize";
+import { validateGraph } from "../graph/validate";
+import { findProperty, type NodeRegistry } from "../registry/registry";
+import type { NodeDecl } from "../registry/types";
+import type { Graph } from "../../schema/workflow";
+
+export interface PlannedEdge {
+  id: string;
+  target: PlannedNode;
+  targetHandle: string;
+}
+
+export interface PlannedNode {
+  node: GraphNode;
+  decl: NodeDecl;
+  name: string;
+  /** Property values before any edge delivers: declared defaults < `data` < `dynamic_properties`. */
+  base: Record<string, unknown>;
+  /** Connected input handles (canonical property names) with the number of edges feeding each. */
+  incoming: Map<string, { sources: PlannedNode[]; collect: boolean; sticky: boolean }>;
+  /** Outgoing edges per output handle. */
+  outgoing: Map<string, PlannedEdge[]>;
+  /** Result-map name for sinks. */
+  sinkName?: string;
+}
+
+export interface RunPlan {
+  graph: NormalizedGraph;
+  nodes: PlannedNode[];
+  sinkNames: string[];
+}
+
+export class GraphValidationError extends Error {
+  constructor(readonly issues: ValidationIssue[]) {
+    super(issues.length === 1 ? issues[0].message : `${issues.length} problems in the workflow graph`);
+    this.name = "GraphValidationError";
+  }
+}
+
+function basePropertiesOf(node: GraphNode, decl: NodeDecl): Record<string, unknown> {
+  const base: Record<string, unknown> = {};
+  for (const p of decl.properties) if (p.default !== undefined) base[p.name] = p.default;
+  for (const [key, value] of Object.entries(node.data)) {
+    const p = findProperty(decl, key);
+    base[p ? p.name : key] = value;
+  }
+  for (const [key, value] of Object.entries(node.dynamic_properties)) {
+    if (value !== null && value !== undefined) base[key] = value;
+    else if (!(key in base)) base[key] = null;
+  }
+  return base;
+}
+
+/**
+ * Normalises, validates and wires a graph for a run, resolving params against its inputs. Every problem
+ * (graph and params) is reported at once through GraphValidationError.
+ */
+export function planRun(graph: Graph, params: Record<string, unknown>, registry: NodeRegistry): RunPlan {
+  const normalized = normalizeGraph(graph);
+  const issues = validateGraph(normalized, registry);
+  if (issues.length > 0) throw new GraphValidationError(issues);
+  const { values, issues: paramIssues } = resolveParams(listInputs(normalized, registry), params);
+  if (paramIssues.length > 0) throw new GraphValidationError(paramIssues);
+
+  const planned = new Map<string, PlannedNode>();
+  for (const node of normalized.nodes) {
+    const decl = registry.get(node.type)!;
+    const base = basePropertiesOf(node, decl);
+    if (values.has(node.id)) base.value = values.get(node.id);
+    planned.set(node.id, {
+      node,
+      decl,
+      name: displayName(node, decl),
+      base,
+      incoming: new Map(),
+      outgoing: new Map(),
+      sinkName: decl.kind === "output" ? sinkName(node) : undefined,
+    });
+  }
+  for (const edge of normalized.edges) {
+    const source = planned.get(edge.source)!;
+    const target = planned.get(edge.target)!;
+    const handle = findProperty(target.decl, edge.targetHandle)?.name ?? edge.targetHandle;
+    const list = source.outgoing.get(edge.sourceHandle) ?? [];
+    list.push({ id: edge.id, target, targetHandle: handle });
+    source.outgoing.set(edge.sourceHandle, list);
+    const entry = target.incoming.get(handle) ?? { sources: [], collect: false, sticky: true };
+    entry.sources.push(source);
+    target.incoming.set(handle, entry);
+  }
+  const once = new Map<PlannedNode, boolean>();
+  const firesOnce = (p: PlannedNode): boolean => {
+    let v = once.get(p);
+    if (v === undefined) {
+      v = !p.decl.isStreamingOutput && !p.decl.isStreamingInput;
+      for (const entry of p.incoming.values()) v = v && entry.sources.every(firesOnce);
+      once.set(p, v);
+    }
+    return v;
+  };
+  for (const p of planned.values()) {
+    for (const [handle, entry] of p.incoming) {
+      const type = findProperty(p.decl, handle)?.type ?? "any";
+      // Several edges into one list property gather their values into that list (NodeTool's list inputs).
+      entry.collect = entry.sources.length > 1 && type.startsWith("list");
+      // zip_all reuses the value of a handle whose producers fire once (constants, inputs); everything else
+      // pairs item by item.
+      entry.sticky = entry.sources.every(firesOnce);
+    }
+  }
+  const nodes = [...planned.values()];
+  return {
+    graph: normalized,
+    nodes,
+    sinkNames: listSinks(normalized, registry).map((s) => s.name),
+  };
+}

@@ -1,0 +1,11 @@
+export * from "./registry/types";
+export { defineNode, prop, out } from "./registry/define-node";
+export { NodeRegistry, findProperty } from "./registry/registry";
+export { jsonSchemaForType, jsonSchemaForProperty } from "./registry/json-schema";
+export { normalizeGraph, type NormalizedGraph } from "./graph/normalize";
+export { validateGraph } from "./graph/validate";
+export { listInputs, listSinks, resolveParams } from "./graph/inputs";
+export { deriveInputSchema, deriveOutputSchema } from "./graph/io-schema";
+export { planRun, GraphValidationError, type RunPlan } from "./executor/plan";
+export { runWorkflow, executePlan, type RunOptions, type RunResult, type TerminalStatus } from "./executor/run-workflow";
+export { CORE_NODES, createCoreRegistry } from "./nodes/index";

@@ -1,0 +1,3 @@
+import type { NodeDecl } from "../registry/types";
+
+export const controlNodes: NodeDecl[] = [];

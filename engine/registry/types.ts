@@ -1,0 +1,88 @@
+import type { EngineMessage } from "../../schema/messages";
+
+/**
+ * Property and output types, spelled as NodeTool spells them in lower case: "str", "int", "float", "bool",
+ * "any", "list", "list[str]", "dict", "image", "audio", "video", "document", "datetime", "date",
+ * "language_model", "enum", and unions such as "int|float". They drive edge type checks and JSON schemas.
+ */
+export type TypeName = string;
+
+export interface PropertyDecl {
+  name: string;
+  type: TypeName;
+  default?: unknown;
+  title?: string;
+  description?: string;
+  min?: number;
+  max?: number;
+  /** Allowed values of an enum property. */
+  values?: readonly string[];
+  /** A property that must be connected or set; validation reports it when missing. */
+  required?: boolean;
+  /** Older or newer NodeTool spellings of the same property (e.g. `new_value` for `new`). */
+  aliases?: readonly string[];
+}
+
+export interface OutputDecl {
+  name: string;
+  type: TypeName;
+}
+
+/** Host services a node may use. The engine never reaches for Node or Workers APIs itself. */
+export interface EngineServices {
+  /** Milliseconds since the epoch; injectable so tests can pin time. */
+  now(): number;
+}
+
+/** What a node sees while it runs. */
+export interface NodeContext {
+  readonly nodeId: string;
+  readonly nodeType: string;
+  readonly nodeName: string;
+  readonly signal: AbortSignal;
+  readonly services: EngineServices;
+  progress(progress: number, total: number, chunk?: string): void;
+  log(content: string, severity?: "debug" | "info" | "warning" | "error"): void;
+}
+
+export type Outputs = Record<string, unknown>;
+export type Inputs = Record<string, unknown>;
+
+/** A streaming-input node pulls items from its handles and pushes items to its outputs. */
+export interface NodeInputs {
+  /** The latest value of a handle, or the property value when nothing is connected. */
+  value(handle: string): unknown;
+  /** True when the handle has an incoming edge. */
+  connected(handle: string): boolean;
+  /** Items arriving on one handle until its upstream ends. */
+  stream(handle: string): AsyncIterable<unknown>;
+  /** Items arriving on any handle, as `[handle, item]`, until every handle ended. */
+  any(): AsyncIterable<[string, unknown]>;
+}
+export interface NodeOutputs {
+  emit(handle: string, value: unknown): void;
+}
+
+export type NodeKind = "input" | "output" | "constant" | "node";
+
+export interface NodeDecl {
+  type: string;
+  title: string;
+  description: string;
+  properties: readonly PropertyDecl[];
+  outputs: readonly OutputDecl[];
+  kind: NodeKind;
+  /** Accepts `dynamic_properties` as extra named inputs (FormatText's template variables). */
+  isDynamic: boolean;
+  /** Emits several items per run (`gen`) instead of one output map. */
+  isStreamingOutput: boolean;
+  /** Consumes its inputs as streams (`run`) instead of being fired per input tuple. */
+  isStreamingInput: boolean;
+  /** Runs on a gpu-runner (used by the node catalog and the runner pool). */
+  gpu: boolean;
+  process?: (inputs: Inputs, ctx: NodeContext) => Outputs | Promise<Outputs>;
+  gen?: (inputs: Inputs, ctx: NodeContext) => AsyncIterable<Outputs> | Iterable<Outputs>;
+  run?: (inputs: NodeInputs, outputs: NodeOutputs, ctx: NodeContext) => Promise<void>;
+}
+
+export type EmitFn = (message: EngineMessage) => void;

@@ -1,0 +1,4 @@
+export * from "./errors";
+export * from "./workflow";
+export * from "./messages";
+export * from "./requests";
