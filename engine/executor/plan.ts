@@ -35,8 +35,12 @@ export interface RunPlan {
 }
 
 export class GraphValidationError extends Error {
-  constructor(readonly issues: ValidationIssue[]) {
-    super(issues.length === 1 ? issues[0].message : `${issues.length} problems in the workflow graph`);
+  constructor(
+    readonly issues: ValidationIssue[],
+    /** Whether the graph itself or the run's params are at fault. */
+    readonly subject: "graph" | "params" = "graph",
+  ) {
+    super(issues.length === 1 ? issues[0].message : `${issues.length} problems in the workflow ${subject}`);
     this.name = "GraphValidationError";
   }
 }
@@ -64,7 +68,7 @@ export function planRun(graph: Graph, params: Record<string, unknown>, registry:
   const issues = validateGraph(normalized, registry);
   if (issues.length > 0) throw new GraphValidationError(issues);
   const { values, issues: paramIssues } = resolveParams(listInputs(normalized, registry), params);
-  if (paramIssues.length > 0) throw new GraphValidationError(paramIssues);
+  if (paramIssues.length > 0) throw new GraphValidationError(paramIssues, "params");
 
   const planned = new Map<string, PlannedNode>();
   for (const node of normalized.nodes) {

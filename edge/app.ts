@@ -1,0 +1,51 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { HealthSchema } from "../schema/requests";
+import type { AppEnv } from "./app-env";
+import { requireAuth } from "./auth/middleware";
+import { getConfig } from "./config/config";
+import { ApiError } from "./errors/api-error";
+import { onError, onNotFound } from "./errors/handler";
+import { validationHook } from "./openapi/hook";
+import { runRoutes } from "./runs/routes";
+import { workflowRoutes } from "./workflows/routes";
+
+const VERSION = "0.1.0";
+
+/** Builds the Worker's HTTP app: public health routes, then everything else behind auth and a body limit. */
+export function createApp() {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.onError(onError);
+  app.notFound(onNotFound);
+
+  const health = () => ({ status: "healthy" as const, timestamp: new Date().toISOString() });
+  app.get("/health", (c) => c.json(health()));
+  app.get("/ping", (c) => c.json(health()));
+
+  app.use("*", async (c, next) => {
+    const method = c.req.method;
+    if (method !== "POST" && method !== "PUT" && method !== "PATCH") return next();
+    return bodyLimit({
+      maxSize: getConfig(c.env).maxBodyBytes,
+      onError: () => {
+        throw new ApiError("payload_too_large", `Request body is larger than ${getConfig(c.env).maxBodyBytes} bytes (MAX_BODY_BYTES)`);
+      },
+    })(c, next);
+  });
+  for (const prefix of ["/api/*", "/workflows", "/workflows/*"]) app.use(prefix, requireAuth);
+
+  app.route("/", workflowRoutes());
+  app.route("/", runRoutes());
+
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "nodetool-edge",
+      version: VERSION,
+      description: "Hosted, NodeTool-compatible API for AI workflows. Authenticate with `Authorization: Bearer <token>`.",
+    },
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+  app.openAPIRegistry.register("Health", HealthSchema);
+  return app;
+}

@@ -1,0 +1,66 @@
+import type { Env } from "./env";
+
+export type AuthProvider = "none" | "local" | "static" | "supabase";
+const AUTH_PROVIDERS: readonly AuthProvider[] = ["none", "local", "static", "supabase"];
+
+export interface Config {
+  authProvider: AuthProvider;
+  /** The bearer token of `static` auth, if one is configured. */
+  staticToken?: string;
+  supabaseUrl?: string;
+  supabaseJwtSecret?: string;
+  maxBodyBytes: number;
+  sseKeepaliveMs: number;
+  jobMaxRunSeconds: number;
+  /** Settings that are missing or invalid, each a sentence saying what to set. Reported once and with 503s. */
+  problems: string[];
+}
+
+function positiveInt(raw: string | undefined, fallback: number, name: string, problems: string[]): number {
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) {
+    problems.push(`${name} must be a positive number, got '${raw}'; using ${fallback}`);
+    return fallback;
+  }
+  return n;
+}
+
+function parseConfig(env: Env): Config {
+  const problems: string[] = [];
+  const rawProvider = (env.AUTH_PROVIDER ?? "static").trim().toLowerCase();
+  let authProvider: AuthProvider = "static";
+  if ((AUTH_PROVIDERS as readonly string[]).includes(rawProvider)) authProvider = rawProvider as AuthProvider;
+  else problems.push(`AUTH_PROVIDER must be one of ${AUTH_PROVIDERS.join(", ")}, got '${env.AUTH_PROVIDER}'`);
+
+  const staticToken = env.SERVER_AUTH_TOKEN || env.WORKER_AUTH_TOKEN || undefined;
+  if (authProvider === "static" && !staticToken) {
+    problems.push("AUTH_PROVIDER=static needs SERVER_AUTH_TOKEN (or WORKER_AUTH_TOKEN) to be set");
+  }
+  if (authProvider === "supabase" && !env.SUPABASE_JWT_SECRET && !env.SUPABASE_URL) {
+    problems.push("AUTH_PROVIDER=supabase needs SUPABASE_JWT_SECRET (HS256) or SUPABASE_URL (JWKS) to be set");
+  }
+  return {
+    authProvider,
+    staticToken,
+    supabaseUrl: env.SUPABASE_URL || undefined,
+    supabaseJwtSecret: env.SUPABASE_JWT_SECRET || undefined,
+    maxBodyBytes: positiveInt(env.MAX_BODY_BYTES, 5 * 1024 * 1024, "MAX_BODY_BYTES", problems),
+    sseKeepaliveMs: positiveInt(env.SSE_KEEPALIVE_MS, 15_000, "SSE_KEEPALIVE_MS", problems),
+    jobMaxRunSeconds: positiveInt(env.JOB_MAX_RUN_SECONDS, 3600, "JOB_MAX_RUN_SECONDS", problems),
+    problems,
+  };
+}
+
+// The env object is stable for an isolate's lifetime, so parsing (and the one start-up report) happens once.
+const cache = new WeakMap<object, Config>();
+
+export function getConfig(env: Env): Config {
+  let config = cache.get(env);
+  if (!config) {
+    config = parseConfig(env);
+    cache.set(env, config);
+    for (const problem of config.problems) console.warn(`[config] ${problem}`);
+  }
+  return config;
+}

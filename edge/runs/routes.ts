@@ -1,0 +1,114 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { ResultMapSchema, StreamMessageSchema } from "../../schema/messages";
+import { ParamsSchema, RunRequestSchema, WorkerRunResponseSchema } from "../../schema/requests";
+import type { AppEnv } from "../app-env";
+import { db } from "../db/client";
+import { ApiError } from "../errors/api-error";
+import { validationHook } from "../openapi/hook";
+import { badRequestError, commonErrors, IdParam, jobFailedError, notFoundError } from "../openapi/responses";
+import { storedGraph } from "../workflows/present";
+import { WorkflowRepository } from "../workflows/repository";
+import { readOutcome, startJob, type RunTarget } from "./start-job";
+
+const streamContent = (type: string) => ({ [type]: { schema: StreamMessageSchema } });
+
+const editorRun = createRoute({
+  method: "post",
+  path: "/api/workflows/{id}/run",
+  tags: ["runs"],
+  summary: "Run a workflow: the result map, or NDJSON messages with ?stream=true",
+  request: {
+    params: IdParam,
+    query: z.object({ stream: z.enum(["true", "false", "1", "0"]).optional() }),
+    body: { required: false, content: { "application/json": { schema: RunRequestSchema } } },
+  },
+  responses: {
+    200: {
+      description: "The result map (sink name -> value), or with ?stream=true one JSON message per line",
+      content: { "application/json": { schema: ResultMapSchema }, ...streamContent("application/x-ndjson") },
+    },
+    ...badRequestError,
+    ...notFoundError,
+    ...jobFailedError,
+    ...commonErrors,
+  },
+});
+
+const WorkerRunBody = z
+  .record(z.string(), z.unknown())
+  .openapi({ description: "`{params: {...}}`, or the params object itself", example: { params: { name: "Ada" } } });
+
+const workerRun = createRoute({
+  method: "post",
+  path: "/workflows/{id}/run",
+  tags: ["runs"],
+  summary: "Run a workflow and wait for `{results, job_id, status}`",
+  request: { params: IdParam, body: { required: false, content: { "application/json": { schema: WorkerRunBody } } } },
+  responses: { 200: { description: "The finished job", content: { "application/json": { schema: WorkerRunResponseSchema } } }, ...badRequestError, ...notFoundError, ...commonErrors },
+});
+
+const workerRunStream = createRoute({
+  method: "post",
+  path: "/workflows/{id}/run/stream",
+  tags: ["runs"],
+  summary: "Run a workflow as Server-Sent Events (`id:` = job_seq, keepalive comments, `data: [DONE]` at the end)",
+  request: { params: IdParam, body: { required: false, content: { "application/json": { schema: WorkerRunBody } } } },
+  responses: { 200: { description: "The job's messages", content: streamContent("text/event-stream") }, ...badRequestError, ...notFoundError, ...commonErrors },
+});
+
+/** The worker surface accepts `{params}` or a bare params object. */
+function workerParams(body: Record<string, unknown>): Record<string, unknown> {
+  const keys = Object.keys(body);
+  if (keys.length === 1 && keys[0] === "params") {
+    const parsed = ParamsSchema.safeParse(body.params);
+    if (!parsed.success) throw new ApiError("validation_error", "Invalid request body: params must be an object", [{ path: "params", message: "expected an object" }]);
+    return parsed.data;
+  }
+  return body;
+}
+
+function withJobHeader(response: Response, jobId: string): Response {
+  const headers = new Headers(response.headers);
+  headers.set("X-Job-Id", jobId);
+  return new Response(response.body, { status: response.status, headers });
+}
+
+export function runRoutes() {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const target = async (env: AppEnv["Bindings"], userId: string, id: string): Promise<RunTarget> => {
+    const row = await new WorkflowRepository(db(env.DB), userId).get(id);
+    return { workflowId: row.id, graph: storedGraph(row), settings: row.settings };
+  };
+
+  app.openapi(editorRun, async (c) => {
+    const userId = c.get("userId");
+    const { id } = c.req.valid("param");
+    const stream = ["true", "1"].includes(c.req.valid("query").stream ?? "");
+    const params = c.req.valid("json").params ?? {};
+    const { jobId, response } = await startJob(c.env, userId, await target(c.env, userId, id), params, stream ? "ndjson" : "result");
+    if (stream) return withJobHeader(response, jobId) as never;
+    const outcome = await readOutcome(response);
+    if (outcome.status !== "completed") {
+      throw new ApiError("job_failed", outcome.error ?? `The job ended as ${outcome.status}`, undefined, { job_id: jobId, status: outcome.status });
+    }
+    c.header("X-Job-Id", jobId);
+    return c.json(outcome.result ?? {}, 200);
+  });
+
+  app.openapi(workerRun, async (c) => {
+    const userId = c.get("userId");
+    const params = workerParams(c.req.valid("json"));
+    const { jobId, response } = await startJob(c.env, userId, await target(c.env, userId, c.req.valid("param").id), params, "result");
+    const outcome = await readOutcome(response);
+    c.header("X-Job-Id", jobId);
+    return c.json({ results: outcome.result, job_id: jobId, status: outcome.status, ...(outcome.error ? { error: outcome.error } : {}) }, 200);
+  });
+
+  app.openapi(workerRunStream, async (c) => {
+    const userId = c.get("userId");
+    const params = workerParams(c.req.valid("json"));
+    const { jobId, response } = await startJob(c.env, userId, await target(c.env, userId, c.req.valid("param").id), params, "sse");
+    return withJobHeader(response, jobId) as never;
+  });
+  return app;
+}
