@@ -1,14 +1,36 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+
+/** The JWT secret the workerd test project signs its users' tokens with (test/edge/users.ts). */
+export const TEST_JWT_SECRET = "test-secret-for-the-workerd-suite-000000";
 
 export default defineConfig({
   test: {
     projects: [
       {
-        test: {
-          name: "engine",
-          include: ["test/engine/**/*.test.ts"],
-          environment: "node",
-        },
+        test: { name: "engine", include: ["test/engine/**/*.test.ts"], environment: "node" },
+      },
+      {
+        // Route tests inside workerd with real D1 and Durable Objects. Supabase HS256 auth lets a test act as
+        // several users; the other auth modes are covered black-box in test/e2e.
+        plugins: [
+          cloudflareTest(async () => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                AUTH_PROVIDER: "supabase",
+                SUPABASE_JWT_SECRET: TEST_JWT_SECRET,
+                MAX_BODY_BYTES: "65536",
+                SSE_KEEPALIVE_MS: "100",
+                TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+              },
+            },
+          })),
+        ],
+        test: { name: "workers", include: ["test/edge/**/*.test.ts"], setupFiles: ["./test/edge/apply-migrations.ts"] },
+      },
+      {
+        test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], environment: "node", testTimeout: 60_000, hookTimeout: 60_000 },
       },
     ],
   },
