@@ -1,0 +1,21 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+// @ts-expect-error: plain ESM helper shared with npm start, without type declarations
+import { applyLocalMigrations, startLocalEdge } from "../../scripts/local-edge.mjs";
+
+/** A fresh local state directory with the D1 migrations applied, shared by the workers a test file starts. */
+export function migratedStateDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "nodetool-edge-e2e-"));
+  applyLocalMigrations(dir);
+  return dir;
+}
+
+export interface LocalEdge {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export function startEdge(persistTo: string, vars: Record<string, string>): Promise<LocalEdge> {
+  return startLocalEdge({ persistTo, vars });
+}
