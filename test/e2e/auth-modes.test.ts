@@ -51,7 +51,7 @@ describe("AUTH_PROVIDER modes on the real Worker", () => {
   });
 
   it("static checks the bearer token, and accepts WORKER_AUTH_TOKEN as the token's other name", async () => {
-    for (const vars of [{ SERVER_AUTH_TOKEN: "s3cret-token" }, { WORKER_AUTH_TOKEN: "s3cret-token" }]) {
+    for (const vars of [{ SERVER_AUTH_TOKEN: "s3cret-token" }, { WORKER_AUTH_TOKEN: "s3cret-token" }] as Record<string, string>[]) {
       await withEdge({ AUTH_PROVIDER: "static", ...vars }, async (edge) => {
         expect((await api(edge, "/api/workflows")).status).toBe(401);
         expect((await api(edge, "/api/workflows", "wrong")).status).toBe(401);

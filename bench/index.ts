@@ -1,0 +1,12 @@
+// `npm run bench`: every figure is a ratio against a baseline measured in the same run, since these
+// machines are noisy. Select parts with `npm run bench -- engine` or `-- http`.
+import { benchEngine } from "./engine";
+import { benchHttp } from "./http";
+
+const suites: Record<string, () => Promise<string[]>> = { engine: benchEngine, http: benchHttp };
+const wanted = process.argv.slice(2).filter((a) => a in suites);
+
+for (const name of wanted.length ? wanted : Object.keys(suites)) {
+  const lines = await suites[name]();
+  for (const line of lines) console.log(line);
+}

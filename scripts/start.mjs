@@ -1,0 +1,90 @@
+// `npm start`: installs nothing, starts everything locally. Applies the D1 migrations to the local state,
+// forwards the documented settings from the shell into .dev.vars, starts `wrangler dev` on
+// http://127.0.0.1:8787 and saves the sample workflow examples/hello-world.json under the id "hello-world".
+import { spawn } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { applyLocalMigrations, ROOT, WRANGLER } from "./local-edge.mjs";
+
+/** Every setting the Worker reads (README "Configuration"); forwarded from the shell when set. */
+const FORWARDED = [
+  "AUTH_PROVIDER",
+  "SERVER_AUTH_TOKEN",
+  "WORKER_AUTH_TOKEN",
+  "SUPABASE_URL",
+  "SUPABASE_JWT_SECRET",
+  "MAX_BODY_BYTES",
+  "SSE_KEEPALIVE_MS",
+  "JOB_MAX_RUN_SECONDS",
+];
+const PORT = Number(process.env.PORT ?? 8787);
+const BASE = `http://127.0.0.1:${PORT}`;
+const STATE = path.join(ROOT, ".wrangler", "state");
+
+const vars = { AUTH_PROVIDER: "local" };
+for (const name of FORWARDED) if (process.env[name] !== undefined) vars[name] = process.env[name];
+writeFileSync(path.join(ROOT, ".dev.vars"), Object.entries(vars).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join("\n") + "\n");
+
+console.log("[start] applying D1 migrations to the local database");
+applyLocalMigrations(STATE);
+
+const edge = spawn(WRANGLER, ["dev", "--ip", "127.0.0.1", "--port", String(PORT), "--persist-to", STATE, "--show-interactive-dev-session=false"], {
+  cwd: ROOT,
+  stdio: ["ignore", "pipe", "pipe"],
+});
+const prefix = (stream, out) => {
+  let buffered = "";
+  stream.on("data", (chunk) => {
+    buffered += chunk;
+    const lines = buffered.split("\n");
+    buffered = lines.pop();
+    for (const line of lines) out.write(`[edge] ${line}\n`);
+  });
+};
+prefix(edge.stdout, process.stdout);
+prefix(edge.stderr, process.stderr);
+
+let stopping = false;
+const stop = (code) => {
+  if (stopping) return;
+  stopping = true;
+  edge.kill("SIGINT");
+  setTimeout(() => process.exit(code), 3000).unref();
+};
+process.on("SIGINT", () => stop(0));
+process.on("SIGTERM", () => stop(0));
+edge.on("exit", (code) => {
+  if (!stopping) console.error(`[start] wrangler dev exited with ${code}`);
+  process.exit(code ?? 1);
+});
+
+async function waitForHealth() {
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(`${BASE}/health`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("the edge did not answer /health within 60 s");
+}
+
+async function seedSample() {
+  const sample = JSON.parse(readFileSync(path.join(ROOT, "examples", "hello-world.json"), "utf8"));
+  const token = vars.SERVER_AUTH_TOKEN ?? vars.WORKER_AUTH_TOKEN;
+  const headers = { "Content-Type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) };
+  const res = await fetch(`${BASE}/api/workflows/${sample.id}`, { method: "PUT", headers, body: JSON.stringify(sample) });
+  if (!res.ok) {
+    console.warn(`[start] could not save the sample workflow (${res.status}): ${await res.text()}`);
+    return;
+  }
+  console.log(`[start] ready on ${BASE} (AUTH_PROVIDER=${vars.AUTH_PROVIDER})`);
+  console.log(`[start] sample workflow saved as "${sample.id}"; try:`);
+  console.log(`  curl -s -X POST ${BASE}/api/workflows/${sample.id}/run -H 'Content-Type: application/json' -d '{"params":{"name":"Ada"}}'`);
+}
+
+waitForHealth().then(seedSample).catch((err) => {
+  console.error(`[start] ${err.message}`);
+  stop(1);
+});
