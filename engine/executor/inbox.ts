@@ -35,7 +35,9 @@ export const EMPTY = Symbol("empty");
 
 export class Inbox {
   private readonly handles = new Map<string, HandleState>();
+  /** Arrival order: a handle name, or a list of handle names that arrived together (one producer step). */
   private readonly arrivals = new Fifo();
+  private detached = false;
   private openHandles = 0;
   private waiters: (() => void)[] = [];
   private aborted = false;
@@ -55,20 +57,43 @@ export class Inbox {
   }
 
   push(handle: string, value: unknown): void {
+    if (this.enqueue(handle, value)) {
+      this.arrivals.push(handle);
+      this.notify();
+    }
+  }
+
+  /** Several handles filled by one producer step (ForEach's `output` and `index`): one arrival for on_any. */
+  pushTogether(items: [string, unknown][]): void {
+    const handles: string[] = [];
+    for (const [handle, value] of items) if (this.enqueue(handle, value)) handles.push(handle);
+    if (handles.length === 0) return;
+    this.arrivals.push(handles.length === 1 ? handles[0] : handles);
+    this.notify();
+  }
+
+  /** The consumer finished: whatever still arrives is dropped instead of buffered for nobody. */
+  detach(): void {
+    this.detached = true;
+    this.handles.clear();
+  }
+
+  private enqueue(handle: string, value: unknown): boolean {
+    if (this.detached) return false;
     const h = this.handles.get(handle);
-    if (!h) return;
+    if (!h) return false;
     if (h.collected) {
       if (Array.isArray(value)) h.collected.push(...value);
       else h.collected.push(value);
-      return;
+      return false;
     }
     h.queue.push(value);
-    this.arrivals.push(handle);
-    this.notify();
+    return true;
   }
 
   /** One feeding edge ended. */
   close(handle: string): void {
+    if (this.detached) return;
     const h = this.handles.get(handle);
     if (!h || h.open === 0) return;
     h.open--;
@@ -118,15 +143,22 @@ export class Inbox {
     if (this.aborted) throw abortError();
   }
 
-  /** The next item in arrival order, or null when every handle ended and nothing is left. */
-  async nextAny(): Promise<[string, unknown] | null> {
+  /**
+   * The next arrival as `[handle, item]` pairs (several when one producer step filled several handles), or
+   * null when every handle ended and nothing is left.
+   */
+  async nextAny(): Promise<[string, unknown][] | null> {
     for (;;) {
       this.checkAborted();
       while (this.arrivals.size > 0) {
-        const handle = this.arrivals.shift() as string;
-        const h = this.handles.get(handle)!;
-        // Items already taken through nextOf() leave stale arrival entries behind; skip them.
-        if (h.queue.size > 0) return [handle, h.queue.shift()];
+        const entry = this.arrivals.shift() as string | string[];
+        const out: [string, unknown][] = [];
+        for (const handle of typeof entry === "string" ? [entry] : entry) {
+          const h = this.handles.get(handle);
+          // Items already taken through nextOf() leave stale arrival entries behind; skip them.
+          if (h && h.queue.size > 0) out.push([handle, h.queue.shift()]);
+        }
+        if (out.length > 0) return out;
       }
       if (this.openHandles === 0) return null;
       await this.wait();

@@ -99,7 +99,42 @@ export async function executePlan(plan: RunPlan, options: RunOptions): Promise<R
     }
   };
   const send = (p: PlannedNode, outs: Outputs) => {
-    for (const key in outs) sendOne(p, key, outs[key]);
+    let keys = 0;
+    for (const key in outs) if (outs[key] !== undefined && p.outgoing.has(key)) keys++;
+    if (keys <= 1) {
+      for (const key in outs) sendOne(p, key, outs[key]);
+      return;
+    }
+    // Several handles of one step (ForEach's output and index) reach each target as one arrival, so an
+    // on_any consumer fires once per step rather than once per handle.
+    const byTarget = new Map<Inbox, [string, unknown][]>();
+    for (const key in outs) {
+      const value = outs[key];
+      const edges = p.outgoing.get(key);
+      if (value === undefined || !edges) {
+        sendOne(p, key, value);
+        continue;
+      }
+      for (const e of edges) {
+        if (!activeEdges.has(e.id)) {
+          activeEdges.add(e.id);
+          emit({ type: "edge_update", edge_id: e.id, status: "active" });
+        }
+        const inbox = inboxes.get(e.target)!;
+        const list = byTarget.get(inbox);
+        if (list) list.push([e.targetHandle, value]);
+        else byTarget.set(inbox, [[e.targetHandle, value]]);
+      }
+    }
+    for (const [inbox, items] of byTarget) inbox.pushTogether(items);
+  };
+
+  // Activations chain through microtasks; every so often give timers and I/O a turn so that an abort (a
+  // cancel request, the job timeout) lands even in the middle of a long stream.
+  let activations = 0;
+  const breathe = (): Promise<void> | undefined => {
+    if (++activations % 2048 !== 0) return undefined;
+    return new Promise<void>((resolve) => (globalThis.setImmediate ?? setTimeout)(resolve));
   };
 
   const contextFor = (p: PlannedNode): NodeContext => ({
@@ -122,6 +157,8 @@ export async function executePlan(plan: RunPlan, options: RunOptions): Promise<R
     emit({ type: "node_update", node_id: p.node.id, node_name: p.name, node_type: p.node.type, status: "running" });
 
     const fire = async (inputs: Inputs | undefined): Promise<void> => {
+      const pause = breathe();
+      if (pause) await pause;
       if (signal.aborted) throw abortError();
       const merged = inputs ? { ...p.base, ...inputs } : p.base;
       if (p.sinkName !== undefined) {
@@ -136,12 +173,16 @@ export async function executePlan(plan: RunPlan, options: RunOptions): Promise<R
         const produced = decl.gen(merged, ctx);
         if (Symbol.asyncIterator in produced) {
           for await (const part of produced as AsyncIterable<Outputs>) {
+            const pause = breathe();
+            if (pause) await pause;
             if (signal.aborted) throw abortError();
             send(p, part);
             last = part;
           }
         } else {
           for (const part of produced as Iterable<Outputs>) {
+            const pause = breathe();
+            if (pause) await pause;
             if (signal.aborted) throw abortError();
             send(p, part);
             last = part;
@@ -157,7 +198,7 @@ export async function executePlan(plan: RunPlan, options: RunOptions): Promise<R
     };
 
     if (decl.isStreamingInput) {
-      await decl.run!(streamingInputs(p, inbox), { emit: (h, v) => sendOne(p, h, v) }, ctx);
+      await decl.run!(streamingInputs(p, inbox, breathe), { emit: (h, v) => sendOne(p, h, v) }, ctx);
     } else if (!inbox.hasHandles) {
       await fire(undefined);
     } else if (p.node.sync_mode === "zip_all") {
@@ -166,6 +207,7 @@ export async function executePlan(plan: RunPlan, options: RunOptions): Promise<R
       await runOnAny(inbox, fire);
     }
 
+    inbox.detach();
     const skipResult = decl.kind === "input" || decl.kind === "constant";
     emit({
       type: "node_update",
@@ -235,17 +277,16 @@ async function runOnAny(inbox: Inbox, fire: (inputs: Inputs) => Promise<void>): 
   let pending = inbox.handleNames().length;
   const seen = new Set<string>();
   for (;;) {
-    const next = await inbox.nextAny();
-    if (next === null) return;
-    const [handle, value] = next;
-    current[handle] = value;
-    if (pending > 0) {
-      if (!seen.has(handle)) {
+    const arrival = await inbox.nextAny();
+    if (arrival === null) return;
+    for (const [handle, value] of arrival) {
+      current[handle] = value;
+      if (pending > 0 && !seen.has(handle)) {
         seen.add(handle);
         pending--;
       }
-      if (pending > 0) continue;
     }
+    if (pending > 0) continue;
     await fire({ ...current });
   }
 }
@@ -283,13 +324,15 @@ async function runZipAll(p: PlannedNode, inbox: Inbox, fire: (inputs: Inputs) =>
   }
 }
 
-function streamingInputs(p: PlannedNode, inbox: Inbox): NodeInputs {
+function streamingInputs(p: PlannedNode, inbox: Inbox, breathe: () => Promise<void> | undefined): NodeInputs {
   const latest: Inputs = {};
   return {
     value: (handle) => (handle in latest ? latest[handle] : p.base[handle]),
     connected: (handle) => p.incoming.has(handle),
     async *stream(handle) {
       for (;;) {
+        const pause = breathe();
+        if (pause) await pause;
         const v = await inbox.nextOf(handle);
         if (v === EMPTY) return;
         latest[handle] = v;
@@ -298,10 +341,14 @@ function streamingInputs(p: PlannedNode, inbox: Inbox): NodeInputs {
     },
     async *any() {
       for (;;) {
-        const next = await inbox.nextAny();
-        if (next === null) return;
-        latest[next[0]] = next[1];
-        yield next;
+        const pause = breathe();
+        if (pause) await pause;
+        const arrival = await inbox.nextAny();
+        if (arrival === null) return;
+        for (const pair of arrival) {
+          latest[pair[0]] = pair[1];
+          yield pair;
+        }
       }
     },
   };
