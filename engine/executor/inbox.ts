@@ -143,6 +143,31 @@ export class Inbox {
     if (this.aborted) throw abortError();
   }
 
+  /** The next arrival if one is buffered (no await), null when all ended and drained, undefined when none yet. */
+  takeAny(): [string, unknown][] | null | undefined {
+    this.checkAborted();
+    while (this.arrivals.size > 0) {
+      const entry = this.arrivals.shift() as string | string[];
+      if (typeof entry === "string") {
+        const h = this.handles.get(entry);
+        if (h && h.queue.size > 0) return [[entry, h.queue.shift()]];
+        continue;
+      }
+      const out: [string, unknown][] = [];
+      for (const handle of entry) {
+        const h = this.handles.get(handle);
+        if (h && h.queue.size > 0) out.push([handle, h.queue.shift()]);
+      }
+      if (out.length > 0) return out;
+    }
+    return this.openHandles === 0 ? null : undefined;
+  }
+
+  /** Resolves when something arrives or a handle ends (rejects when the run is aborted). */
+  waitForArrival(): Promise<void> {
+    return this.wait();
+  }
+
   /**
    * The next arrival as `[handle, item]` pairs (several when one producer step filled several handles), or
    * null when every handle ended and nothing is left.

@@ -277,7 +277,12 @@ async function runOnAny(inbox: Inbox, fire: (inputs: Inputs) => Promise<void>): 
   let pending = inbox.handleNames().length;
   const seen = new Set<string>();
   for (;;) {
-    const arrival = await inbox.nextAny();
+    // Take synchronously when something is buffered: awaiting only when idle keeps an activation cheap.
+    let arrival = inbox.takeAny();
+    while (arrival === undefined) {
+      await inbox.waitForArrival();
+      arrival = inbox.takeAny();
+    }
     if (arrival === null) return;
     for (const [handle, value] of arrival) {
       current[handle] = value;
