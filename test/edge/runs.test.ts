@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { describe, expect, it } from "vitest";
+import exported from "../fixtures/workflows/exported-decision.json";
 import { call, echoWorkflow, errorOf } from "./users";
 
 async function saved(user: string, body: unknown = echoWorkflow()): Promise<string> {
@@ -119,5 +120,51 @@ describe("running workflows", () => {
     expect(tooBig.status).toBe(413);
     expect((await call(null, "POST", `/workflows/${id}/run`, {})).status).toBe(401);
     expect((await call("alice", "POST", `/workflows/0000000000000000ffffffffffffffff/run`, {})).status).toBe(404);
+  });
+});
+
+
+describe("NodeTool files and failing jobs over HTTP", () => {
+  it("accepts an editor-exported NodeTool file unmodified, keeps its extra fields, and runs it", async () => {
+    const res = await call("alice", "POST", "/api/workflows", JSON.stringify(exported), { "Content-Type": "application/json" });
+    expect(res.status).toBe(201);
+    const wf = (await res.json()) as { id: string; etag: string; required_models: unknown[]; input_schema: { properties: Record<string, unknown> } };
+    expect(wf.etag).toBe('W/"abc123"');
+    expect(wf.required_models).toEqual([]);
+    expect(wf.input_schema.properties["celsius reading"]).toMatchObject({ type: "number", minimum: -50, maximum: 60, default: 21.5 });
+    const run = await call("alice", "POST", `/api/workflows/${wf.id}/run`, { params: { "celsius reading": 35 } });
+    expect(await run.json()).toEqual({ report: "35 °C (hot: true, cold: false): Stay in the shade." });
+  });
+
+  it("reports a node failure as a failed job with the node's error, never a stack", async () => {
+    const id = await saved("alice", {
+      name: "divide",
+      graph: {
+        nodes: [
+          { id: "n", type: "nodetool.input.FloatInput", data: { name: "n", value: 1, min: -10, max: 10 } },
+          { id: "div", type: "lib.math.Divide", data: { b: 0 } },
+          { id: "o", type: "nodetool.output.Output", data: { name: "q" } },
+        ],
+        edges: [
+          { source: "n", sourceHandle: "output", target: "div", targetHandle: "a" },
+          { source: "div", sourceHandle: "output", target: "o", targetHandle: "value" },
+        ],
+      },
+    });
+    const worker = await call("alice", "POST", `/workflows/${id}/run`, {});
+    expect(worker.status).toBe(200);
+    const body = (await worker.json()) as { status: string; error: string; results: unknown };
+    expect(body.status).toBe("failed");
+    expect(body.results).toBeNull();
+    expect(body.error).toMatch(/division by zero/);
+    expect(body.error).not.toMatch(/at .*\.ts:\d+/);
+
+    const editor = await call("alice", "POST", `/api/workflows/${id}/run`, {});
+    expect(editor.status).toBe(500);
+    const err = (await editor.json()) as { error: { type: string; status: string; job_id: string; message: string } };
+    expect(err.error).toMatchObject({ type: "job_failed", status: "failed" });
+    const row = await env.DB.prepare("SELECT status, error FROM jobs WHERE id = ?").bind(err.error.job_id).first<{ status: string; error: string }>();
+    expect(row).toMatchObject({ status: "failed" });
+    expect(row!.error).toMatch(/division by zero/);
   });
 });
