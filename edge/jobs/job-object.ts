@@ -7,7 +7,7 @@ import { db } from "../db/client";
 import { toApiError } from "../errors/handler";
 import { registry } from "../registry";
 import { messageFrame, SSE_DONE, SSE_KEEPALIVE, STREAM_HEADERS, type StreamFormat } from "../streaming/frames";
-import { markJobFinished, markJobRunning } from "./job-rows";
+import { markJobFinished } from "./job-rows";
 import { JobSpecSchema, StartRespondSchema, type JobOutcome } from "./job-spec";
 
 interface Subscriber {
@@ -99,7 +99,6 @@ export class JobObject extends DurableObject<Env> {
     let terminal: EngineMessage | null = null;
     let run: RunResult;
     try {
-      await markJobRunning(database, this.jobId, new Date().toISOString());
       const plan = planRun(graph as never, params, registry);
       run = await executePlan(plan, {
         registry,

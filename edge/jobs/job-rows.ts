@@ -2,16 +2,16 @@ import { eq } from "drizzle-orm";
 import { jobs } from "../../schema/tables";
 import type { Db } from "../db/client";
 
-/** Writes to a job's D1 row; the Durable Object owns the row's status once the job has started. */
+/**
+ * Writes to a job's D1 row. A job starts the moment its row exists (there is no queue yet), so the row is
+ * born `running`: one D1 write fewer on every run's critical path. The Durable Object writes the outcome.
+ */
 export async function insertJob(
   db: Db,
   row: { id: string; user_id: string; workflow_id: string | null; params: Record<string, unknown> },
 ): Promise<void> {
-  await db.insert(jobs).values({ ...row, status: "queued", created_at: new Date().toISOString() });
-}
-
-export async function markJobRunning(db: Db, id: string, startedAt: string): Promise<void> {
-  await db.update(jobs).set({ status: "running", started_at: startedAt, attempts: 1 }).where(eq(jobs.id, id));
+  const now = new Date().toISOString();
+  await db.insert(jobs).values({ ...row, status: "running", created_at: now, started_at: now, attempts: 1 });
 }
 
 export async function markJobFinished(
