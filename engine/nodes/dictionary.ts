@@ -2,20 +2,10 @@ import { defineNode, out, prop } from "../registry/define-node";
 import type { NodeDecl } from "../registry/types";
 import { deepEqual, describe, enumValue, isRecord, toBool, toList, toNumber, toText } from "../values/coerce";
 import { compareValues } from "./boolean";
+import { FILTER_TYPE } from "../values/enums";
 
 /** NodeTool's `ConflictResolution` enum (ReduceDictionaries). */
 export const CONFLICT_RESOLUTION = { FIRST: "first", LAST: "last", ERROR: "error" } as const;
-/** NodeTool's `FilterType` enum (FilterDictByValue). */
-export const FILTER_TYPE = {
-  CONTAINS: "contains",
-  STARTS_WITH: "starts_with",
-  ENDS_WITH: "ends_with",
-  EQUALS: "equals",
-  TYPE_IS: "type_is",
-  LENGTH_GREATER: "length_greater",
-  LENGTH_LESS: "length_less",
-  EXACT_LENGTH: "exact_length",
-} as const;
 /** NodeTool's `FilterDictNumberType` enum (FilterDictByNumber). */
 export const FILTER_DICT_NUMBER_TYPE = {
   GREATER_THAN: "greater_than",

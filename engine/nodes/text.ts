@@ -9,6 +9,7 @@ import { defineNode, out, prop } from "../registry/define-node";
 import type { Inputs, NodeDecl, NodeInputs, NodeOutputs } from "../registry/types";
 import { enumValue, isRecord, toBool, toInt, toList, toText } from "../values/coerce";
 import { renderTemplate, TemplateError } from "../template/index";
+import { FILTER_TYPE } from "../values/enums";
 
 const text = (v: unknown): string => toText(v);
 const cps = (s: string): string[] => Array.from(s);
@@ -462,16 +463,6 @@ const MATCH_MODE = { ANY: "any", ALL: "all", NONE: "none" } as const;
 const MEASURE = { CHARACTERS: "characters", WORDS: "words", LINES: "lines" } as const;
 const PAD_DIRECTION = { LEFT: "left", RIGHT: "right", BOTH: "both" } as const;
 const TO_STRING_MODE = { STR: "str", REPR: "repr" } as const;
-const FILTER_TYPE = {
-  CONTAINS: "contains",
-  STARTS_WITH: "starts_with",
-  ENDS_WITH: "ends_with",
-  EQUALS: "equals",
-  TYPE_IS: "type_is",
-  LENGTH_GREATER: "length_greater",
-  LENGTH_LESS: "length_less",
-  EXACT_LENGTH: "exact_length",
-} as const;
 
 const PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
 
