@@ -22,6 +22,8 @@ export default defineConfig({
                 SUPABASE_JWT_SECRET: TEST_JWT_SECRET,
                 MAX_BODY_BYTES: "65536",
                 SSE_KEEPALIVE_MS: "100",
+                // Small, so the queue can be tested with a few jobs (per user: other tests are unaffected).
+                MAX_CONCURRENT_JOBS_PER_USER: "2",
                 TEST_MIGRATIONS: await readD1Migrations("./migrations"),
               },
             },

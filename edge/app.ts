@@ -7,6 +7,7 @@ import { getConfig } from "./config/config";
 import { ApiError } from "./errors/api-error";
 import { onError, onNotFound } from "./errors/handler";
 import { validationHook } from "./openapi/hook";
+import { jobRoutes } from "./jobs/routes";
 import { runRoutes } from "./runs/routes";
 import { workflowRoutes } from "./workflows/routes";
 
@@ -36,6 +37,7 @@ export function createApp() {
 
   app.route("/", workflowRoutes());
   app.route("/", runRoutes());
+  app.route("/", jobRoutes());
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

@@ -1,6 +1,8 @@
 import { createApp } from "./app";
 
 export { JobObject } from "./jobs/job-object";
+export { UserQueue } from "./queue/user-queue";
+export { ConnectionObject } from "./sockets/connection-object";
 
 const app = createApp();
 

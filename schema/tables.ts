@@ -1,4 +1,4 @@
-import { index, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** Workflows, one row each, owned by `user_id`. Unknown top-level fields of a NodeTool file live in `extra`. */
 export const workflows = sqliteTable(
@@ -20,7 +20,11 @@ export const workflows = sqliteTable(
   (t) => [index("workflows_user_created").on(t.user_id, t.created_at, t.id)],
 );
 
-/** Jobs: one per run. The job's Durable Object writes the final status, result and outputs here. */
+/**
+ * Jobs: one per run. The job's Durable Object writes the final status, result and outputs here, and the
+ * `last_seq` of its event log, so a stream can still end correctly once the log has expired.
+ * `idempotency_key` + `request_hash` make a repeated submission return the same job (unique per user).
+ */
 export const jobs = sqliteTable(
   "jobs",
   {
@@ -37,10 +41,15 @@ export const jobs = sqliteTable(
     finished_at: text("finished_at"),
     duration: real("duration"),
     attempts: integer("attempts").notNull().default(0),
+    last_seq: integer("last_seq"),
+    idempotency_key: text("idempotency_key"),
+    request_hash: text("request_hash"),
   },
   (t) => [
     index("jobs_user_created").on(t.user_id, t.created_at, t.id),
     index("jobs_user_workflow").on(t.user_id, t.workflow_id),
+    index("jobs_user_status").on(t.user_id, t.status),
+    uniqueIndex("jobs_user_idempotency").on(t.user_id, t.idempotency_key),
   ],
 );
 

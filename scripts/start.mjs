@@ -16,6 +16,9 @@ const FORWARDED = [
   "MAX_BODY_BYTES",
   "SSE_KEEPALIVE_MS",
   "JOB_MAX_RUN_SECONDS",
+  "JOB_LOG_RETENTION_SECONDS",
+  "JOB_WATCHDOG_SECONDS",
+  "MAX_CONCURRENT_JOBS_PER_USER",
 ];
 const PORT = Number(process.env.PORT ?? 8787);
 const BASE = `http://127.0.0.1:${PORT}`;

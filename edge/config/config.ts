@@ -12,6 +12,12 @@ export interface Config {
   maxBodyBytes: number;
   sseKeepaliveMs: number;
   jobMaxRunSeconds: number;
+  /** How long a finished job's event log stays replayable. */
+  jobLogRetentionSeconds: number;
+  /** How often a running job's alarm checks that its run is still alive. */
+  jobWatchdogSeconds: number;
+  /** Jobs a user may have running at once; more wait as `queued`. */
+  maxConcurrentJobsPerUser: number;
   /** Settings that are missing or invalid, each a sentence saying what to set. Reported once and with 503s. */
   problems: string[];
 }
@@ -48,6 +54,9 @@ function parseConfig(env: Env): Config {
     maxBodyBytes: positiveInt(env.MAX_BODY_BYTES, 5 * 1024 * 1024, "MAX_BODY_BYTES", problems),
     sseKeepaliveMs: positiveInt(env.SSE_KEEPALIVE_MS, 15_000, "SSE_KEEPALIVE_MS", problems),
     jobMaxRunSeconds: positiveInt(env.JOB_MAX_RUN_SECONDS, 3600, "JOB_MAX_RUN_SECONDS", problems),
+    jobLogRetentionSeconds: positiveInt(env.JOB_LOG_RETENTION_SECONDS, 86_400, "JOB_LOG_RETENTION_SECONDS", problems),
+    jobWatchdogSeconds: positiveInt(env.JOB_WATCHDOG_SECONDS, 30, "JOB_WATCHDOG_SECONDS", problems),
+    maxConcurrentJobsPerUser: Math.floor(positiveInt(env.MAX_CONCURRENT_JOBS_PER_USER, 32, "MAX_CONCURRENT_JOBS_PER_USER", problems)),
     problems,
   };
 }

@@ -2,63 +2,64 @@ import { DurableObject } from "cloudflare:workers";
 import { executePlan, type RunResult } from "../../engine/executor/run-workflow";
 import { planRun } from "../../engine/executor/plan";
 import { TERMINAL_JOB_STATUSES, type EngineMessage, type JobStatus } from "../../schema/messages";
+import { getConfig } from "../config/config";
 import type { Env } from "../config/env";
 import { db } from "../db/client";
 import { toApiError } from "../errors/handler";
 import { registry } from "../registry";
-import { messageFrame, SSE_DONE, SSE_KEEPALIVE, STREAM_HEADERS, type StreamFormat } from "../streaming/frames";
-import { markJobFinished } from "./job-rows";
-import { JobSpecSchema, StartRespondSchema, type JobOutcome } from "./job-spec";
+import type { StreamFormat } from "../streaming/frames";
+import { encodeMsgpack, toJsonText } from "../streaming/wire";
+import { JobLog } from "./job-log";
+import { markJobFinished, markJobQueued, markJobRunning } from "./job-rows";
+import { JobSpecSchema, StartRespondSchema, type JobOutcome, type JobSnapshot, type JobSpec, type JobState, type TerminalStatus } from "./job-spec";
+import { StreamSubscriber } from "./stream-subscriber";
 
-interface Subscriber {
-  format: StreamFormat;
-  writer: WritableStreamDefaultWriter<Uint8Array>;
-  keepalive?: ReturnType<typeof setInterval>;
+const LOST_RUN_ERROR =
+  "The job stopped unexpectedly: the process running it was restarted (an eviction, a crash or a deploy) before it finished";
+
+function isTerminalStatus(status: JobStatus | undefined): status is TerminalStatus {
+  return status !== undefined && TERMINAL_JOB_STATUSES.includes(status);
 }
 
 function isTerminal(m: EngineMessage): boolean {
-  return m.type === "job_update" && TERMINAL_JOB_STATUSES.includes(m.status);
+  return m.type === "job_update" && isTerminalStatus(m.status);
 }
 
 /**
- * One Durable Object per job (DESIGN.md section 7). It runs the engine, stamps every message with the
- * job's increasing `job_seq`, appends it to its SQLite event log before anyone sees it, fans it out to
- * live subscribers, and writes the final status and outputs to the job's D1 row before publishing the
- * terminal `job_update`, so whoever sees the end can also read it back.
+ * One Durable Object per job (DESIGN.md section 7). It waits for a slot in its user's queue, runs the
+ * engine, stamps every message with the job's increasing `job_seq`, appends it to its SQLite event log
+ * before anyone sees it, and fans it out to live subscribers. The outcome reaches the job's D1 row before
+ * the terminal `job_update` is published, so whoever sees the end can read it back. One alarm does three
+ * jobs: the watchdog while the job is queued or running, and the log's removal once retention has passed.
  */
 export class JobObject extends DurableObject<Env> {
-  private seq = 0;
-  private jobId = "";
-  private workflowId: string | null = null;
-  private status: JobStatus | null = null;
-  private outcome: JobOutcome | null = null;
-  private readonly subscribers = new Set<Subscriber>();
-  private readonly outcomeWaiters: ((o: JobOutcome) => void)[] = [];
+  private readonly log: JobLog;
+  private state: JobState | null = null;
+  /** The spec of a job that is started or waiting; lost with the instance, so a queued job also stores it. */
+  private spec: JobSpec | null = null;
+  /** Set while this instance is running the job; a `running` state without it is a lost run. */
   private controller: AbortController | null = null;
-  private keepaliveMs = 15_000;
+  private readonly subscribers = new Set<StreamSubscriber>();
+  private readonly outcomeWaiters: ((o: JobOutcome) => void)[] = [];
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, body TEXT NOT NULL)");
-    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
-    const meta = new Map(ctx.storage.sql.exec<{ key: string; value: string }>("SELECT key, value FROM meta").toArray().map((r) => [r.key, r.value]));
-    this.jobId = meta.get("job_id") ?? "";
-    this.workflowId = meta.has("workflow_id") ? (JSON.parse(meta.get("workflow_id")!) as string | null) : null;
-    this.status = (meta.get("status") as JobStatus | undefined) ?? null;
-    this.outcome = meta.has("outcome") ? (JSON.parse(meta.get("outcome")!) as JobOutcome) : null;
-    this.seq = ctx.storage.sql.exec<{ s: number | null }>("SELECT MAX(seq) AS s FROM events").one().s ?? 0;
+    this.log = new JobLog(ctx.storage.sql);
+    this.state = this.log.readState();
   }
 
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
     try {
-      if (request.method === "POST" && url.pathname === "/start") return await this.start(request, url);
+      if (request.method === "POST" && url.pathname === "/start") {
+        const respond = StartRespondSchema.parse(url.searchParams.get("respond") ?? "none");
+        return await this.start(JobSpecSchema.parse(await request.json()), respond);
+      }
       if (request.method === "GET" && url.pathname === "/events") {
-        const format = url.searchParams.get("format") === "ndjson" ? "ndjson" : "sse";
+        const format = (url.searchParams.get("format") ?? "sse") as StreamFormat;
         return this.events(format, Number(url.searchParams.get("after") ?? "0") || 0);
       }
       if (request.method === "GET" && url.pathname === "/result") return Response.json(await this.waitForOutcome());
-      if (request.method === "POST" && url.pathname === "/cancel") return Response.json(this.cancel());
       return new Response("not found", { status: 404 });
     } catch (err) {
       const apiError = toApiError(err);
@@ -66,125 +67,253 @@ export class JobObject extends DurableObject<Env> {
     }
   }
 
-  private setMeta(key: string, value: string): void {
-    this.ctx.storage.sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", key, value);
-  }
+  // ---- lifecycle -------------------------------------------------------------------------------------
 
-  private async start(request: Request, url: URL): Promise<Response> {
-    const respond = StartRespondSchema.parse(url.searchParams.get("respond") ?? "none");
-    if (this.status === null) {
-      const spec = JobSpecSchema.parse(await request.json());
-      this.jobId = spec.job_id;
-      this.workflowId = spec.workflow_id;
-      this.keepaliveMs = spec.sse_keepalive_ms;
-      this.status = "running";
-      this.setMeta("job_id", spec.job_id);
-      this.setMeta("workflow_id", JSON.stringify(spec.workflow_id));
-      this.setMeta("status", "running");
-      // The run outlives this request: a job keeps running when its client goes away.
-      this.ctx.waitUntil(this.execute(spec.graph, spec.params, spec.max_run_seconds));
+  /** Idempotent: a repeated start (an idempotent replay, a retry) answers from the job that exists. */
+  private async start(spec: JobSpec, respond: string): Promise<Response> {
+    if (this.state === null) {
+      this.log.create();
+      this.spec = spec;
+      const now = Date.now();
+      this.state = {
+        job_id: spec.job_id,
+        user_id: spec.user_id,
+        workflow_id: spec.workflow_id,
+        status: "queued",
+        max_run_seconds: spec.max_run_seconds,
+        created_ms: now,
+      };
+      this.log.writeState(this.state);
+      // Armed before anything can fail: whatever happens next, the watchdog comes back to this job.
+      await this.ctx.storage.setAlarm(now + this.watchdogMs());
+      await this.admit();
     }
     if (respond === "result") return Response.json(await this.waitForOutcome());
-    if (respond === "sse" || respond === "ndjson") return this.events(respond, 0);
-    return Response.json({ job_id: this.jobId, status: this.status });
+    if (respond === "sse" || respond === "ndjson" || respond === "msgpack") return this.events(respond, 0);
+    return Response.json({ job_id: this.state.job_id, status: this.state.status });
   }
 
-  private async execute(graph: unknown, params: Record<string, unknown>, maxRunSeconds: number): Promise<void> {
-    const database = db(this.env.DB);
+  /** Asks the user's queue for a slot: runs now, or waits as `queued` with its position. */
+  private async admit(): Promise<void> {
+    const state = this.state!;
+    const admission = await this.queue().admit(state.job_id);
+    if (admission.admitted) {
+      await this.begin();
+      return;
+    }
+    if (this.log.readSpec() === null) {
+      this.log.writeSpec(this.spec!);
+      this.publish({ type: "job_update", status: "queued", queue_position: admission.position });
+      await markJobQueued(db(this.env.DB), state.job_id).catch((err) => console.error(`[job ${state.job_id}] D1 queued update failed`, err));
+    }
+  }
+
+  /** Starts the run. Called by the queue when a slot frees up; false when the job no longer waits. */
+  async begin(): Promise<boolean> {
+    const state = this.state;
+    if (!state || state.status !== "queued") return false;
+    const spec = this.spec ?? this.log.readSpec();
+    if (!spec) {
+      await this.finish(this.failedRun("The job's definition was lost while it waited in the queue"));
+      return false;
+    }
+    const wasQueued = this.log.readSpec() !== null;
+    const now = Date.now();
+    state.status = "running";
+    state.started_ms = now;
+    this.log.writeState(state);
+    this.log.deleteSpec();
+    this.spec = null;
     this.controller = new AbortController();
+    this.ctx.waitUntil(this.execute(spec, this.controller, wasQueued));
+    return true;
+  }
+
+  private async execute(spec: JobSpec, controller: AbortController, wasQueued: boolean): Promise<void> {
+    const state = this.state!;
+    const maxRunSeconds = state.max_run_seconds;
     const timer = setTimeout(
-      () => this.controller?.abort(new DOMException(`The job ran longer than ${maxRunSeconds} s`, "TimeoutError")),
+      () => controller.abort(new DOMException(`The job ran longer than its limit of ${maxRunSeconds} s`, "TimeoutError")),
       maxRunSeconds * 1000,
     );
+    if (wasQueued) {
+      await markJobRunning(db(this.env.DB), state.job_id, state.started_ms!).catch((err) =>
+        console.error(`[job ${state.job_id}] D1 running update failed`, err),
+      );
+    }
     let terminal: EngineMessage | null = null;
     let run: RunResult;
     try {
-      const plan = planRun(graph as never, params, registry);
+      const plan = planRun(spec.graph as never, spec.params, registry);
       run = await executePlan(plan, {
         registry,
-        signal: this.controller.signal,
-        // Hold the terminal update back until D1 has the outcome (see the class comment).
-        emit: (m) => (isTerminal(m) ? (terminal = m) : this.publish(m)),
+        signal: controller.signal,
+        // Held back until D1 has the outcome (see the class comment).
+        emit: (m) => {
+          if (isTerminalStatus(state.status)) return; // ended by the watchdog's backstop; the run is late
+          if (isTerminal(m)) terminal = m;
+          else this.publish(m);
+        },
       });
     } catch (err) {
-      const message = toApiError(err).message;
-      run = { status: "failed", result: {}, outputs: {}, error: message, duration: 0 };
-      terminal = { type: "job_update", status: "failed", error: message, duration: 0 };
+      run = this.failedRun(toApiError(err).message);
     } finally {
       clearTimeout(timer);
     }
+    await this.finish(run, terminal);
+  }
+
+  private failedRun(error: string): RunResult {
+    return { status: "failed", result: {}, outputs: {}, error, duration: 0 };
+  }
+
+  /** Records the outcome in D1, publishes the terminal update, ends every stream and frees the queue slot. */
+  private async finish(run: RunResult, terminal: EngineMessage | null = null): Promise<void> {
+    const state = this.state!;
+    if (isTerminalStatus(state.status)) return;
+    const duration = state.started_ms !== undefined && run.duration === 0 ? (Date.now() - state.started_ms) / 1000 : run.duration;
     const outcome: JobOutcome = {
-      job_id: this.jobId,
+      job_id: state.job_id,
       status: run.status,
       result: run.status === "completed" ? run.result : null,
       ...(run.error !== undefined ? { error: run.error } : {}),
-      duration: run.duration,
+      duration,
     };
     try {
-      await markJobFinished(database, this.jobId, {
+      await markJobFinished(db(this.env.DB), state.job_id, {
         status: run.status,
         result: outcome.result,
         outputs: run.outputs,
         error: run.error ?? null,
-        duration: run.duration,
+        duration,
+        last_seq: this.log.lastSeq + 1,
       });
     } catch (err) {
-      console.error(`[job ${this.jobId}] could not record the outcome in D1`, err);
+      console.error(`[job ${state.job_id}] could not record the outcome in D1`, err);
     }
-    this.status = run.status;
-    this.outcome = outcome;
-    this.setMeta("status", run.status);
-    this.setMeta("outcome", JSON.stringify(outcome));
-    this.publish(terminal ?? { type: "job_update", status: run.status, duration: run.duration });
-    for (const sub of this.subscribers) this.closeSubscriber(sub);
+    state.status = run.status;
+    state.finished_ms = Date.now();
+    state.outcome = outcome;
+    this.log.writeState(state);
+    this.log.deleteSpec();
+    this.controller = null;
+    this.publish(
+      terminal ?? { type: "job_update", status: run.status, duration, ...(run.error !== undefined ? { error: run.error } : {}) },
+    );
+    for (const sub of this.subscribers) sub.close();
+    this.subscribers.clear();
     for (const resolve of this.outcomeWaiters.splice(0)) resolve(outcome);
+    await this.ctx.storage.setAlarm(state.finished_ms + getConfig(this.env).jobLogRetentionSeconds * 1000);
+    await this.queue()
+      .release(state.job_id)
+      .catch((err) => console.error(`[job ${state.job_id}] could not free its queue slot`, err));
   }
+
+  /**
+   * Cancels the job and resolves once it has ended. `alreadyFinished` says the job had ended before this
+   * call, so a repeated cancel can be told apart from the one that took effect.
+   */
+  async cancel(userId: string): Promise<{ status: JobStatus; alreadyFinished: boolean } | null> {
+    const state = this.state;
+    if (!state || state.user_id !== userId) return null;
+    if (isTerminalStatus(state.status)) return { status: state.status, alreadyFinished: true };
+    if (state.status === "queued") {
+      await this.finish({ status: "cancelled", result: {}, outputs: {}, error: "The job was cancelled while queued", duration: 0 });
+    } else if (this.controller) {
+      this.controller.abort(new DOMException("The job was cancelled", "AbortError"));
+    } else {
+      await this.finish(this.failedRun(LOST_RUN_ERROR));
+    }
+    const outcome = await this.waitForOutcome();
+    return { status: outcome.status, alreadyFinished: false };
+  }
+
+  async snapshot(userId: string): Promise<JobSnapshot | null> {
+    const state = this.state;
+    if (!state || state.user_id !== userId) return null;
+    const snapshot: JobSnapshot = { job_id: state.job_id, workflow_id: state.workflow_id, status: state.status, last_seq: this.log.lastSeq };
+    if (state.status === "queued") {
+      const position = await this.queue().position(state.job_id);
+      if (position !== null) snapshot.queue_position = position;
+    }
+    if (state.outcome) snapshot.outcome = state.outcome;
+    return snapshot;
+  }
+
+  override async alarm(): Promise<void> {
+    // Read from storage, not memory: this may be a fresh instance after an eviction.
+    this.log.reload();
+    this.state = this.log.readState();
+    const state = this.state;
+    if (!state) return;
+    const now = Date.now();
+    if (isTerminalStatus(state.status)) {
+      const expiry = (state.finished_ms ?? now) + getConfig(this.env).jobLogRetentionSeconds * 1000;
+      if (now >= expiry) {
+        // The log's retention has passed; the D1 row keeps the outcome.
+        await this.ctx.storage.deleteAll();
+        this.state = null;
+        this.log.forget();
+      } else {
+        await this.ctx.storage.setAlarm(expiry);
+      }
+      return;
+    }
+    await this.ctx.storage.setAlarm(now + this.watchdogMs());
+    if (state.status === "queued") {
+      // A hand-off from the queue may have been lost; admission is idempotent.
+      await this.admit();
+      return;
+    }
+    if (!this.controller) {
+      await this.finish(this.failedRun(LOST_RUN_ERROR));
+    } else if (state.started_ms !== undefined && now > state.started_ms + state.max_run_seconds * 1000 + this.watchdogMs()) {
+      // The run's own timer should have fired; this is the backstop for a run that ignores its signal.
+      await this.finish({ status: "timed_out", result: {}, outputs: {}, error: `The job ran longer than its limit of ${state.max_run_seconds} s`, duration: 0 });
+    }
+  }
+
+  // ---- messages --------------------------------------------------------------------------------------
 
   /** Stamps, logs, then fans out one message. */
   private publish(message: EngineMessage): void {
-    const seq = ++this.seq;
-    const json = JSON.stringify({ ...message, job_id: this.jobId, workflow_id: this.workflowId, job_seq: seq });
-    this.ctx.storage.sql.exec("INSERT INTO events (seq, body) VALUES (?, ?)", seq, json);
-    for (const sub of this.subscribers) this.write(sub, messageFrame(sub.format, seq, json));
+    const state = this.state!;
+    const seq = this.log.lastSeq + 1;
+    const stamped = { ...message, job_id: state.job_id, workflow_id: state.workflow_id, job_seq: seq };
+    const msgpack = encodeMsgpack(stamped);
+    this.log.append(seq, msgpack);
+    let json: string | undefined;
+    const jsonOnce = () => (json ??= toJsonText(stamped));
+    for (const sub of this.subscribers) sub.pushMessage(seq, msgpack, jsonOnce);
   }
 
-  private write(sub: Subscriber, bytes: Uint8Array): void {
-    sub.writer.write(bytes).catch(() => this.dropSubscriber(sub));
-  }
-
-  private dropSubscriber(sub: Subscriber): void {
-    if (sub.keepalive !== undefined) clearInterval(sub.keepalive);
-    this.subscribers.delete(sub);
-  }
-
-  private closeSubscriber(sub: Subscriber): void {
-    if (sub.format === "sse") this.write(sub, SSE_DONE);
-    this.dropSubscriber(sub);
-    sub.writer.close().catch(() => {});
-  }
-
-  /** Replays the log after `after`, then follows live until the job ends. Replay and subscribe happen in one synchronous step, so nothing is missed or repeated. */
+  /**
+   * Replays the log after `after`, then follows live until the job ends. Replay and subscribe happen in
+   * one synchronous step, so nothing is missed or repeated. 410 when the job is unknown here (its log
+   * expired, or it never started): the edge answers from the D1 row instead.
+   */
   private events(format: StreamFormat, after: number): Response {
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-    const sub: Subscriber = { format, writer: writable.getWriter() };
-    const rows = this.ctx.storage.sql.exec<{ seq: number; body: string }>("SELECT seq, body FROM events WHERE seq > ? ORDER BY seq", after);
-    for (const row of rows) this.write(sub, messageFrame(format, row.seq, row.body));
-    if (this.outcome) {
-      this.closeSubscriber(sub);
-    } else {
-      if (format === "sse") sub.keepalive = setInterval(() => this.write(sub, SSE_KEEPALIVE), this.keepaliveMs);
-      this.subscribers.add(sub);
+    if (!this.state) return new Response("gone", { status: 410 });
+    const sub = new StreamSubscriber(format, (s) => this.subscribers.delete(s), getConfig(this.env).sseKeepaliveMs);
+    for (const entry of this.log.after(after)) {
+      let json: string | undefined;
+      sub.pushMessage(entry.seq, entry.msgpack, () => (json ??= toJsonText(entry.message())));
     }
-    return new Response(readable, { headers: STREAM_HEADERS[format] });
+    if (isTerminalStatus(this.state.status)) sub.close();
+    else this.subscribers.add(sub);
+    return sub.response;
   }
 
   private waitForOutcome(): Promise<JobOutcome> {
-    if (this.outcome) return Promise.resolve(this.outcome);
+    if (this.state?.outcome) return Promise.resolve(this.state.outcome);
     return new Promise((resolve) => this.outcomeWaiters.push(resolve));
   }
 
-  private cancel(): { job_id: string; status: JobStatus | null } {
-    if (!this.outcome) this.controller?.abort(new DOMException("The job was cancelled", "AbortError"));
-    return { job_id: this.jobId, status: this.status };
+  private queue() {
+    return this.env.QUEUES.get(this.env.QUEUES.idFromName(this.state!.user_id));
+  }
+
+  private watchdogMs(): number {
+    return getConfig(this.env).jobWatchdogSeconds * 1000;
   }
 }

@@ -1,26 +1,96 @@
-import { eq } from "drizzle-orm";
-import { jobs } from "../../schema/tables";
+import { and, desc, eq, lt, or } from "drizzle-orm";
+import { jobs, type JobRow } from "../../schema/tables";
 import type { Db } from "../db/client";
+import { decodeCursor, encodeCursor } from "../db/cursor";
+import { toJsonData } from "../streaming/wire";
+
+export interface NewJobRow {
+  id: string;
+  user_id: string;
+  workflow_id: string | null;
+  params: Record<string, unknown>;
+  idempotency_key?: string;
+  request_hash?: string;
+}
 
 /**
- * Writes to a job's D1 row. A job starts the moment its row exists (there is no queue yet), so the row is
- * born `running`: one D1 write fewer on every run's critical path. The Durable Object writes the outcome.
+ * Inserts a job row, or finds the row that already holds its id or idempotency key. Most jobs start at
+ * once, so the row is born `running` (one D1 write fewer on every run); a job that has to wait flips it
+ * to `queued`. Returns null when the row was inserted.
  */
-export async function insertJob(
-  db: Db,
-  row: { id: string; user_id: string; workflow_id: string | null; params: Record<string, unknown> },
-): Promise<void> {
+export async function insertJobOrFindExisting(db: Db, row: NewJobRow): Promise<JobRow | null> {
   const now = new Date().toISOString();
-  await db.insert(jobs).values({ ...row, status: "running", created_at: now, started_at: now, attempts: 1 });
+  const inserted = await db
+    .insert(jobs)
+    .values({ ...row, status: "running", created_at: now, started_at: now, attempts: 1 })
+    .onConflictDoNothing()
+    .returning({ id: jobs.id });
+  if (inserted.length > 0) return null;
+  const byKey =
+    row.idempotency_key !== undefined
+      ? await db.query.jobs.findFirst({ where: and(eq(jobs.user_id, row.user_id), eq(jobs.idempotency_key, row.idempotency_key)) })
+      : undefined;
+  return byKey ?? (await db.query.jobs.findFirst({ where: eq(jobs.id, row.id) })) ?? null;
+}
+
+/** Frees an idempotency key whose window has passed, so it can name a new job. */
+export async function releaseIdempotencyKey(db: Db, jobId: string): Promise<void> {
+  await db.update(jobs).set({ idempotency_key: null }).where(eq(jobs.id, jobId));
+}
+
+export async function findJob(db: Db, userId: string, id: string): Promise<JobRow | undefined> {
+  return db.query.jobs.findFirst({ where: and(eq(jobs.id, id), eq(jobs.user_id, userId)) });
+}
+
+export async function markJobQueued(db: Db, id: string): Promise<void> {
+  await db.update(jobs).set({ status: "queued", started_at: null }).where(eq(jobs.id, id));
+}
+
+export async function markJobRunning(db: Db, id: string, startedMs: number): Promise<void> {
+  await db
+    .update(jobs)
+    .set({ status: "running", started_at: new Date(startedMs).toISOString() })
+    .where(eq(jobs.id, id));
 }
 
 export async function markJobFinished(
   db: Db,
   id: string,
-  fields: { status: string; result: Record<string, unknown> | null; outputs: Record<string, unknown[]>; error: string | null; duration: number },
+  fields: {
+    status: string;
+    result: Record<string, unknown> | null;
+    outputs: Record<string, unknown[]>;
+    error: string | null;
+    duration: number;
+    last_seq: number;
+  },
 ): Promise<void> {
   await db
     .update(jobs)
-    .set({ ...fields, finished_at: new Date().toISOString() })
+    .set({ ...fields, result: toJsonData(fields.result), outputs: toJsonData(fields.outputs), finished_at: new Date().toISOString() })
     .where(eq(jobs.id, id));
+}
+
+/** The user's jobs, newest first, keyset-paginated over `(created_at, id)`. */
+export async function listJobs(
+  db: Db,
+  userId: string,
+  opts: { limit: number; cursor?: string; workflowId?: string; status?: string },
+): Promise<{ rows: JobRow[]; next: string | null }> {
+  const conditions = [eq(jobs.user_id, userId)];
+  if (opts.workflowId !== undefined) conditions.push(eq(jobs.workflow_id, opts.workflowId));
+  if (opts.status !== undefined) conditions.push(eq(jobs.status, opts.status));
+  if (opts.cursor !== undefined) {
+    const c = decodeCursor(opts.cursor);
+    conditions.push(or(lt(jobs.created_at, c.created_at), and(eq(jobs.created_at, c.created_at), lt(jobs.id, c.id)))!);
+  }
+  const rows = await db
+    .select()
+    .from(jobs)
+    .where(and(...conditions))
+    .orderBy(desc(jobs.created_at), desc(jobs.id))
+    .limit(opts.limit + 1);
+  const page = rows.slice(0, opts.limit);
+  const last = page[page.length - 1];
+  return { rows: page, next: rows.length > opts.limit && last ? encodeCursor(last) : null };
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { GraphSchema } from "../../schema/workflow";
 import { ParamsSchema } from "../../schema/requests";
+import type { JobStatus } from "../../schema/messages";
 
 /** What the edge hands a job's Durable Object to run. */
 export const JobSpecSchema = z.object({
@@ -10,18 +11,42 @@ export const JobSpecSchema = z.object({
   graph: GraphSchema,
   params: ParamsSchema,
   max_run_seconds: z.number().positive(),
-  sse_keepalive_ms: z.number().positive(),
 });
 export type JobSpec = z.input<typeof JobSpecSchema>;
 
 /** How the start request wants its answer: the final result, a live stream, or just an acknowledgement. */
-export const StartRespondSchema = z.enum(["result", "sse", "ndjson", "none"]);
+export const StartRespondSchema = z.enum(["result", "sse", "ndjson", "msgpack", "none"]);
 export type StartRespond = z.infer<typeof StartRespondSchema>;
+
+export type TerminalStatus = Extract<JobStatus, "completed" | "failed" | "cancelled" | "timed_out">;
 
 export interface JobOutcome {
   job_id: string;
-  status: "completed" | "failed" | "cancelled" | "timed_out";
+  status: TerminalStatus;
   result: Record<string, unknown> | null;
   error?: string;
   duration: number;
+}
+
+/** A job's own record in its Durable Object (one JSON row); the spec is kept only while it waits in the queue. */
+export interface JobState {
+  job_id: string;
+  user_id: string;
+  workflow_id: string | null;
+  status: JobStatus;
+  max_run_seconds: number;
+  created_ms: number;
+  started_ms?: number;
+  finished_ms?: number;
+  outcome?: JobOutcome;
+}
+
+/** What `GET /api/jobs/{id}` and `get_status` learn from the job itself. */
+export interface JobSnapshot {
+  job_id: string;
+  workflow_id: string | null;
+  status: JobStatus;
+  last_seq: number;
+  queue_position?: number;
+  outcome?: JobOutcome;
 }

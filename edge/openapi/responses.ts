@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { ErrorBodySchema } from "../../schema/errors";
 
-const error = (description: string) => ({ description, content: { "application/json": { schema: ErrorBodySchema } } });
+export const error = (description: string) => ({ description, content: { "application/json": { schema: ErrorBodySchema } } });
 
 /** The error responses every authenticated route can give. */
 export const commonErrors = {

@@ -1,16 +1,24 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { ResultMapSchema, StreamMessageSchema } from "../../schema/messages";
+import { IdempotencyKeySchema } from "../../schema/jobs";
 import { ParamsSchema, RunRequestSchema, WorkerRunResponseSchema } from "../../schema/requests";
 import type { AppEnv } from "../app-env";
 import { db } from "../db/client";
 import { ApiError } from "../errors/api-error";
 import { validationHook } from "../openapi/hook";
-import { badRequestError, commonErrors, IdParam, jobFailedError, notFoundError } from "../openapi/responses";
+import { badRequestError, commonErrors, error, IdParam, jobFailedError, notFoundError } from "../openapi/responses";
 import { storedGraph } from "../workflows/present";
 import { WorkflowRepository } from "../workflows/repository";
-import { readOutcome, startJob, type RunTarget } from "./start-job";
+import { readOutcome, startJob, type RunTarget, type StartedJob } from "./start-job";
 
 const streamContent = (type: string) => ({ [type]: { schema: StreamMessageSchema } });
+
+const IdempotencyHeader = z.object({
+  "idempotency-key": IdempotencyKeySchema.optional().openapi({
+    description: "Repeating a request with the same key within 24 h returns the job it first created instead of running it again.",
+  }),
+});
+const conflictError = { 409: error("The Idempotency-Key was already used with a different request") } as const;
 
 const editorRun = createRoute({
   method: "post",
@@ -19,6 +27,7 @@ const editorRun = createRoute({
   summary: "Run a workflow: the result map, or NDJSON messages with ?stream=true",
   request: {
     params: IdParam,
+    headers: IdempotencyHeader,
     query: z.object({ stream: z.enum(["true", "false", "1", "0"]).optional() }),
     body: { required: false, content: { "application/json": { schema: RunRequestSchema } } },
   },
@@ -29,6 +38,7 @@ const editorRun = createRoute({
     },
     ...badRequestError,
     ...notFoundError,
+    ...conflictError,
     ...jobFailedError,
     ...commonErrors,
   },
@@ -43,8 +53,14 @@ const workerRun = createRoute({
   path: "/workflows/{id}/run",
   tags: ["runs"],
   summary: "Run a workflow and wait for `{results, job_id, status}`",
-  request: { params: IdParam, body: { required: false, content: { "application/json": { schema: WorkerRunBody } } } },
-  responses: { 200: { description: "The finished job", content: { "application/json": { schema: WorkerRunResponseSchema } } }, ...badRequestError, ...notFoundError, ...commonErrors },
+  request: { params: IdParam, headers: IdempotencyHeader, body: { required: false, content: { "application/json": { schema: WorkerRunBody } } } },
+  responses: {
+    200: { description: "The finished job", content: { "application/json": { schema: WorkerRunResponseSchema } } },
+    ...badRequestError,
+    ...notFoundError,
+    ...conflictError,
+    ...commonErrors,
+  },
 });
 
 const workerRunStream = createRoute({
@@ -52,8 +68,14 @@ const workerRunStream = createRoute({
   path: "/workflows/{id}/run/stream",
   tags: ["runs"],
   summary: "Run a workflow as Server-Sent Events (`id:` = job_seq, keepalive comments, `data: [DONE]` at the end)",
-  request: { params: IdParam, body: { required: false, content: { "application/json": { schema: WorkerRunBody } } } },
-  responses: { 200: { description: "The job's messages", content: streamContent("text/event-stream") }, ...badRequestError, ...notFoundError, ...commonErrors },
+  request: { params: IdParam, headers: IdempotencyHeader, body: { required: false, content: { "application/json": { schema: WorkerRunBody } } } },
+  responses: {
+    200: { description: "The job's messages", content: streamContent("text/event-stream") },
+    ...badRequestError,
+    ...notFoundError,
+    ...conflictError,
+    ...commonErrors,
+  },
 });
 
 /** The worker surface accepts `{params}` or a bare params object. */
@@ -67,10 +89,15 @@ function workerParams(body: Record<string, unknown>): Record<string, unknown> {
   return body;
 }
 
-function withJobHeader(response: Response, jobId: string): Response {
-  const headers = new Headers(response.headers);
-  headers.set("X-Job-Id", jobId);
-  return new Response(response.body, { status: response.status, headers });
+/** `X-Job-Id` on every run response, and `Idempotent-Replayed: true` when an earlier request created the job. */
+function jobHeaders(started: StartedJob): Record<string, string> {
+  return { "X-Job-Id": started.jobId, ...(started.replayed ? { "Idempotent-Replayed": "true" } : {}) };
+}
+
+function streamWithJobHeaders(started: StartedJob): Response {
+  const headers = new Headers(started.response.headers);
+  for (const [k, v] of Object.entries(jobHeaders(started))) headers.set(k, v);
+  return new Response(started.response.body, { status: started.response.status, headers });
 }
 
 export function runRoutes() {
@@ -85,30 +112,39 @@ export function runRoutes() {
     const { id } = c.req.valid("param");
     const stream = ["true", "1"].includes(c.req.valid("query").stream ?? "");
     const params = c.req.valid("json").params ?? {};
-    const { jobId, response } = await startJob(c.env, userId, await target(c.env, userId, id), params, stream ? "ndjson" : "result");
-    if (stream) return withJobHeader(response, jobId) as never;
-    const outcome = await readOutcome(response);
+    const started = await startJob(c.env, userId, await target(c.env, userId, id), params, {
+      respond: stream ? "ndjson" : "result",
+      idempotencyKey: c.req.valid("header")["idempotency-key"],
+    });
+    if (stream) return streamWithJobHeaders(started) as never;
+    const outcome = await readOutcome(started.response);
     if (outcome.status !== "completed") {
-      throw new ApiError("job_failed", outcome.error ?? `The job ended as ${outcome.status}`, undefined, { job_id: jobId, status: outcome.status });
+      throw new ApiError("job_failed", outcome.error ?? `The job ended as ${outcome.status}`, undefined, { job_id: started.jobId, status: outcome.status });
     }
-    c.header("X-Job-Id", jobId);
+    for (const [k, v] of Object.entries(jobHeaders(started))) c.header(k, v);
     return c.json(outcome.result ?? {}, 200);
   });
 
   app.openapi(workerRun, async (c) => {
     const userId = c.get("userId");
     const params = workerParams(c.req.valid("json"));
-    const { jobId, response } = await startJob(c.env, userId, await target(c.env, userId, c.req.valid("param").id), params, "result");
-    const outcome = await readOutcome(response);
-    c.header("X-Job-Id", jobId);
-    return c.json({ results: outcome.result, job_id: jobId, status: outcome.status, ...(outcome.error ? { error: outcome.error } : {}) }, 200);
+    const started = await startJob(c.env, userId, await target(c.env, userId, c.req.valid("param").id), params, {
+      respond: "result",
+      idempotencyKey: c.req.valid("header")["idempotency-key"],
+    });
+    const outcome = await readOutcome(started.response);
+    for (const [k, v] of Object.entries(jobHeaders(started))) c.header(k, v);
+    return c.json({ results: outcome.result, job_id: started.jobId, status: outcome.status, ...(outcome.error ? { error: outcome.error } : {}) }, 200);
   });
 
   app.openapi(workerRunStream, async (c) => {
     const userId = c.get("userId");
     const params = workerParams(c.req.valid("json"));
-    const { jobId, response } = await startJob(c.env, userId, await target(c.env, userId, c.req.valid("param").id), params, "sse");
-    return withJobHeader(response, jobId) as never;
+    const started = await startJob(c.env, userId, await target(c.env, userId, c.req.valid("param").id), params, {
+      respond: "sse",
+      idempotencyKey: c.req.valid("header")["idempotency-key"],
+    });
+    return streamWithJobHeaders(started) as never;
   });
   return app;
 }

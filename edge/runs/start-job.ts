@@ -1,13 +1,17 @@
 import { planRun } from "../../engine/executor/plan";
+import { IDEMPOTENCY_WINDOW_MS } from "../../schema/jobs";
+import type { JobRow } from "../../schema/tables";
 import type { Graph } from "../../schema/workflow";
 import { getConfig } from "../config/config";
 import type { Env } from "../config/env";
 import { db } from "../db/client";
 import { ApiError } from "../errors/api-error";
-import { insertJob } from "../jobs/job-rows";
+import { insertJobOrFindExisting, releaseIdempotencyKey } from "../jobs/job-rows";
 import type { JobOutcome, JobSpec, StartRespond } from "../jobs/job-spec";
+import { isFinished, jobStub, openJobEvents, outcomeFromRow } from "../jobs/job-stream";
 import { registry } from "../registry";
 import { newId } from "../workflows/repository";
+import { requestHash } from "./request-hash";
 
 export interface RunTarget {
   workflowId: string | null;
@@ -15,32 +19,95 @@ export interface RunTarget {
   settings: Record<string, unknown>;
 }
 
+export interface StartOptions {
+  respond: StartRespond;
+  /** The `Idempotency-Key` header: a repeat of the same request returns the job it first created. */
+  idempotencyKey?: string;
+  /** A client-chosen job id (WebSocket `run_job`), idempotent the same way. */
+  jobId?: string;
+}
+
+export interface StartedJob {
+  jobId: string;
+  response: Response;
+  /** True when an earlier request had already created this job. */
+  replayed: boolean;
+}
+
+/** A workflow's `settings.max_run_seconds` may shorten the server's limit, never extend it (the operator's bound on cost). */
+function maxRunSeconds(env: Env, settings: Record<string, unknown>): number {
+  const limit = getConfig(env).jobMaxRunSeconds;
+  const own = settings.max_run_seconds;
+  return typeof own === "number" && Number.isFinite(own) && own > 0 ? Math.min(own, limit) : limit;
+}
+
 /**
  * Starts a job: checks graph and params (a 422 before anything is stored), records the job row, and hands
- * the run to a fresh Durable Object. Returns the object's answer in the form asked for.
+ * the run to the job's Durable Object, which answers in the form asked for. A repeated idempotency key or
+ * client job id with the same request answers from the existing job instead of running it twice.
  */
-export async function startJob(env: Env, userId: string, target: RunTarget, params: Record<string, unknown>, respond: StartRespond): Promise<{ jobId: string; response: Response }> {
+export async function startJob(env: Env, userId: string, target: RunTarget, params: Record<string, unknown>, opts: StartOptions): Promise<StartedJob> {
   planRun(target.graph, params, registry);
-  const config = getConfig(env);
-  const perWorkflow = target.settings.max_run_seconds;
-  const jobId = newId();
+  const database = db(env.DB);
+  const keyed = opts.idempotencyKey !== undefined || opts.jobId !== undefined;
+  const hash = keyed ? await requestHash({ workflowId: target.workflowId, graph: target.graph, params }) : undefined;
+  const row = {
+    id: opts.jobId ?? newId(),
+    user_id: userId,
+    workflow_id: target.workflowId,
+    params,
+    ...(opts.idempotencyKey !== undefined ? { idempotency_key: opts.idempotencyKey } : {}),
+    ...(hash !== undefined ? { request_hash: hash } : {}),
+  };
+  let existing = await insertJobOrFindExisting(database, row);
+  if (existing && opts.idempotencyKey !== undefined && Date.now() - Date.parse(existing.created_at) > IDEMPOTENCY_WINDOW_MS) {
+    // The key's window has passed: it now names a new job.
+    await releaseIdempotencyKey(database, existing.id);
+    existing = await insertJobOrFindExisting(database, row);
+  }
+  if (existing) checkReplay(userId, existing, hash);
+  if (existing && isFinished(existing)) return { jobId: existing.id, response: await answerFinished(env, existing, opts.respond), replayed: true };
+
+  // A replay of an unfinished job goes through start as well: the object answers from the job it holds,
+  // or starts it if the first request died between writing the row and reaching the object.
   const spec: JobSpec = {
-    job_id: jobId,
+    job_id: existing?.id ?? row.id,
     user_id: userId,
     workflow_id: target.workflowId,
     graph: target.graph,
     params,
-    max_run_seconds: typeof perWorkflow === "number" && perWorkflow > 0 ? perWorkflow : config.jobMaxRunSeconds,
-    sse_keepalive_ms: config.sseKeepaliveMs,
+    max_run_seconds: maxRunSeconds(env, target.settings),
   };
-  await insertJob(db(env.DB), { id: jobId, user_id: userId, workflow_id: target.workflowId, params });
-  const stub = env.JOBS.get(env.JOBS.idFromName(jobId));
-  const response = await stub.fetch(`https://job/start?respond=${respond}`, { method: "POST", body: JSON.stringify(spec) });
+  return { jobId: spec.job_id, response: await callStart(env, spec, opts.respond), replayed: existing !== null };
+}
+
+async function callStart(env: Env, spec: JobSpec, respond: StartRespond): Promise<Response> {
+  const response = await jobStub(env, spec.job_id).fetch(`https://job/start?respond=${respond}`, { method: "POST", body: JSON.stringify(spec) });
   if (!response.ok) {
-    console.error(`[job ${jobId}] start failed with ${response.status}: ${await response.text()}`);
+    console.error(`[job ${spec.job_id}] start failed with ${response.status}: ${await response.text()}`);
     throw new ApiError("internal_error", "The job could not be started");
   }
-  return { jobId, response };
+  return response;
+}
+
+function checkReplay(userId: string, existing: JobRow, hash: string | undefined): void {
+  if (existing.user_id !== userId) throw new ApiError("conflict", `The job id '${existing.id}' is already in use; choose another`);
+  if (existing.request_hash !== hash) {
+    throw new ApiError(
+      "conflict",
+      existing.idempotency_key !== null
+        ? "This Idempotency-Key was already used with a different request; use a new key for a new request"
+        : `Job '${existing.id}' already exists with a different request; choose another job id`,
+      undefined,
+      { job_id: existing.id },
+    );
+  }
+}
+
+async function answerFinished(env: Env, existing: JobRow, respond: StartRespond): Promise<Response> {
+  if (respond === "result") return Response.json(outcomeFromRow(existing) satisfies JobOutcome);
+  if (respond === "none") return Response.json({ job_id: existing.id, status: existing.status });
+  return openJobEvents(env, existing, respond, 0);
 }
 
 export async function readOutcome(response: Response): Promise<JobOutcome> {

@@ -1,14 +1,19 @@
-/** Wire framings of stream messages (DESIGN.md section 5). Bodies arrive already serialised as JSON. */
-export type StreamFormat = "sse" | "ndjson";
+/** Wire framings of stream messages (DESIGN.md section 5). */
+export type StreamFormat = "sse" | "ndjson" | "msgpack";
 
 const encoder = new TextEncoder();
 
-export function messageFrame(format: StreamFormat, seq: number, json: string): Uint8Array {
-  return encoder.encode(format === "sse" ? `id: ${seq}\ndata: ${json}\n\n` : `${json}\n`);
+/** A message body already serialised as JSON, framed for SSE (with its `id:`) or NDJSON. */
+export function textFrame(format: "sse" | "ndjson", seq: number, json: string): string {
+  return format === "sse" ? `id: ${seq}\ndata: ${json}\n\n` : `${json}\n`;
 }
 
-export const SSE_DONE = encoder.encode("data: [DONE]\n\n");
-export const SSE_KEEPALIVE = encoder.encode(": keepalive\n\n");
+export function utf8(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+export const SSE_DONE = "data: [DONE]\n\n";
+export const SSE_KEEPALIVE = ": keepalive\n\n";
 
 export const STREAM_HEADERS: Record<StreamFormat, Record<string, string>> = {
   sse: {
@@ -20,4 +25,6 @@ export const STREAM_HEADERS: Record<StreamFormat, Record<string, string>> = {
     "Content-Type": "application/x-ndjson; charset=utf-8",
     "Cache-Control": "no-cache, no-transform",
   },
+  // Internal: a job's stream to the WebSocket connections that follow it.
+  msgpack: { "Content-Type": "application/vnd.nodetool-edge.msgpack-frames" },
 };

@@ -3,6 +3,7 @@ import type { NodeDecl } from "../registry/types";
 import { booleanNodes } from "./boolean";
 import { constantNodes } from "./constant";
 import { controlNodes } from "./control";
+import { diagnosticNodes } from "./diagnostics";
 import { dictionaryNodes } from "./dictionary";
 import { inputNodes } from "./input";
 import { listNodes } from "./list";
@@ -21,6 +22,7 @@ export const CORE_NODES: readonly NodeDecl[] = [
   ...controlNodes,
   ...listNodes,
   ...dictionaryNodes,
+  ...diagnosticNodes,
 ];
 
 export function createCoreRegistry(): NodeRegistry {
