@@ -10,20 +10,42 @@ import type { Graph } from "../../schema/workflow";
 
 export interface PlannedEdge {
   id: string;
+  /** Position among the plan's edges, so that a run keeps per-edge state in an array. */
+  index: number;
   target: PlannedNode;
   targetHandle: string;
+  /** Position of `targetHandle` in `target.handles`: the inbox queue the edge feeds. */
+  targetSlot: number;
+}
+
+/** A connected input handle. */
+export interface IncomingHandle {
+  /** The canonical property name. */
+  name: string;
+  /** The nodes feeding it, one per edge. */
+  sources: PlannedNode[];
+  /** Several edges into one list property gather their values into that list (NodeTool's list inputs). */
+  collect: boolean;
+  /** zip_all reuses the value of a handle whose producers fire once (constants, inputs). */
+  sticky: boolean;
 }
 
 export interface PlannedNode {
+  /** Position in RunPlan.nodes, so that a run keeps per-node state in an array. */
+  index: number;
   node: GraphNode;
   decl: NodeDecl;
   name: string;
   /** Property values before any edge delivers: declared defaults < `data` < `dynamic_properties`. */
   base: Record<string, unknown>;
   /** Connected input handles (canonical property names) with the number of edges feeding each. */
-  incoming: Map<string, { sources: PlannedNode[]; collect: boolean; sticky: boolean }>;
+  incoming: Map<string, IncomingHandle>;
+  /** The values of `incoming` in its order; an inbox numbers its queues by these positions ("slots"). */
+  handles: IncomingHandle[];
   /** Outgoing edges per output handle. */
   outgoing: Map<string, PlannedEdge[]>;
+  /** Every outgoing edge, in `outgoing` order (closed one by one when the node completes). */
+  edgesOut: PlannedEdge[];
   /** Result-map name for sinks. */
   sinkName?: string;
 }
@@ -31,6 +53,8 @@ export interface PlannedNode {
 export interface RunPlan {
   graph: NormalizedGraph;
   nodes: PlannedNode[];
+  /** How many edges the plan wires (PlannedEdge.index runs below it). */
+  edgeCount: number;
   sinkNames: string[];
 }
 
@@ -76,25 +100,33 @@ export function planRun(graph: Graph, params: Record<string, unknown>, registry:
     const base = basePropertiesOf(node, decl);
     if (values.has(node.id)) base.value = values.get(node.id);
     planned.set(node.id, {
+      index: planned.size,
       node,
       decl,
       name: displayName(node, decl),
       base,
       incoming: new Map(),
+      handles: [],
       outgoing: new Map(),
+      edgesOut: [],
       sinkName: decl.kind === "output" ? sinkName(node) : undefined,
     });
   }
+  let edgeCount = 0;
   for (const edge of normalized.edges) {
     const source = planned.get(edge.source)!;
     const target = planned.get(edge.target)!;
     const handle = findProperty(target.decl, edge.targetHandle)?.name ?? edge.targetHandle;
-    const list = source.outgoing.get(edge.sourceHandle) ?? [];
-    list.push({ id: edge.id, target, targetHandle: handle });
-    source.outgoing.set(edge.sourceHandle, list);
-    const entry = target.incoming.get(handle) ?? { sources: [], collect: false, sticky: true };
+    let entry = target.incoming.get(handle);
+    if (!entry) {
+      entry = { name: handle, sources: [], collect: false, sticky: true };
+      target.incoming.set(handle, entry);
+      target.handles.push(entry);
+    }
     entry.sources.push(source);
-    target.incoming.set(handle, entry);
+    const list = source.outgoing.get(edge.sourceHandle) ?? [];
+    list.push({ id: edge.id, index: edgeCount++, target, targetHandle: handle, targetSlot: target.handles.indexOf(entry) });
+    source.outgoing.set(edge.sourceHandle, list);
   }
   const once = new Map<PlannedNode, boolean>();
   const firesOnce = (p: PlannedNode): boolean => {
@@ -117,9 +149,11 @@ export function planRun(graph: Graph, params: Record<string, unknown>, registry:
     }
   }
   const nodes = [...planned.values()];
+  for (const p of nodes) for (const edges of p.outgoing.values()) p.edgesOut.push(...edges);
   return {
     graph: normalized,
     nodes,
+    edgeCount,
     sinkNames: listSinks(normalized, registry).map((s) => s.name),
   };
 }

@@ -1,7 +1,7 @@
 import type { EngineMessage, JobStatus } from "../../schema/messages";
 import type { Graph } from "../../schema/workflow";
 import type { NodeRegistry } from "../registry/registry";
-import type { EmitFn, EngineServices, Inputs, NodeContext, NodeInputs, NodeOutputs, Outputs } from "../registry/types";
+import type { EmitFn, EngineServices, Inputs, NodeContext, NodeInputs, Outputs } from "../registry/types";
 import { abortError, EMPTY, Inbox } from "./inbox";
 import { planRun, type PlannedNode, type RunPlan } from "./plan";
 
@@ -29,9 +29,22 @@ export interface RunResult {
 
 const defaultServices: EngineServices = { now: () => Date.now() };
 
+/** Activations chain through microtasks; every this many, the run gives timers and I/O a turn. */
+const BREATHE_EVERY = 2048;
+
 /** Plans and executes a workflow graph. Throws GraphValidationError before anything runs when the graph or params are invalid. */
 export function runWorkflow(graph: Graph, params: Record<string, unknown>, options: RunOptions): Promise<RunResult> {
   return executePlan(planRun(graph, params, options.registry), options);
+}
+
+/**
+ * Executes a planned graph as a set of actors, one per node (DESIGN.md section 7). Independent branches
+ * interleave on the event loop; a node error fails the job and stops every other node; the run's signal
+ * stops it as cancelled or timed out. Resolves once the run reached a terminal status, even when a node
+ * ignores its AbortSignal.
+ */
+export function executePlan(plan: RunPlan, options: RunOptions): Promise<RunResult> {
+  return new Run(plan, options).execute();
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
@@ -44,301 +57,411 @@ function errorMessage(err: unknown): string {
 }
 
 /**
- * Executes a planned graph as a set of actors, one per node (DESIGN.md section 7). Independent branches
- * interleave on the event loop; a node error fails the job and stops every other node; the run's signal
- * stops it as cancelled or timed out. Resolves once the run reached a terminal status, even when a node
- * ignores its AbortSignal.
+ * The state of one execution of a plan. Per-node and per-edge state lives in arrays indexed by
+ * PlannedNode.index and PlannedEdge.index, and the code is methods rather than closures: a run of a large
+ * graph then costs a few small objects per node and nothing per node for the code.
  */
-export async function executePlan(plan: RunPlan, options: RunOptions): Promise<RunResult> {
-  const services: EngineServices = { ...defaultServices, ...options.services };
-  const started = services.now();
-  let finished = false;
-  const userEmit = options.emit;
-  const emit = (m: EngineMessage) => {
-    if (!finished && userEmit) userEmit(m);
-  };
+class Run {
+  readonly services: EngineServices;
+  readonly controller = new AbortController();
+  readonly signal = this.controller.signal;
+  readonly inboxes: Inbox[] = [];
+  readonly outputs: Record<string, unknown[]> = {};
+  /** Whether an edge has carried an item yet (edge_update `active` was sent), by PlannedEdge.index. */
+  private readonly activeEdges: boolean[];
+  /**
+   * Mirrors `signal.aborted` for the hot path (AbortSignal's getter is comparatively slow). Set by the first
+   * abort listener, so it is true before any node's own listener runs.
+   */
+  aborted = false;
+  private finished = false;
+  private failure: string | undefined;
+  private activations = 0;
 
-  const controller = new AbortController();
-  const signal = controller.signal;
-  const external = options.signal;
-  const onExternalAbort = () => controller.abort(external?.reason);
-  if (external?.aborted) onExternalAbort();
-  else external?.addEventListener("abort", onExternalAbort, { once: true });
-
-  const inboxes = new Map<PlannedNode, Inbox>();
-  for (const p of plan.nodes) {
-    const inbox = new Inbox();
-    for (const [handle, entry] of p.incoming) inbox.addHandle(handle, entry.sources.length, entry.collect);
-    inboxes.set(p, inbox);
+  constructor(
+    private readonly plan: RunPlan,
+    private readonly options: RunOptions,
+  ) {
+    this.services = { ...defaultServices, ...options.services };
+    this.activeEdges = new Array<boolean>(plan.edgeCount).fill(false);
   }
-  const outputs: Record<string, unknown[]> = {};
-  for (const name of plan.sinkNames) outputs[name] = [];
-  const activeEdges = new Set<string>();
-  let failure: string | undefined;
 
-  signal.addEventListener("abort", () => {
-    for (const inbox of inboxes.values()) inbox.abort();
-  });
+  emit(m: EngineMessage): void {
+    if (!this.finished && this.options.emit) this.options.emit(m);
+  }
 
-  emit({ type: "job_update", status: "running" });
+  /**
+   * Every BREATHE_EVERY activations, a promise that resolves on the next macrotask turn, so that an abort
+   * (a cancel request, the job timeout) lands even in the middle of a long stream; undefined otherwise.
+   */
+  breathe(): Promise<void> | undefined {
+    if (++this.activations % BREATHE_EVERY !== 0) return undefined;
+    return new Promise<void>((resolve) => (globalThis.setImmediate ?? setTimeout)(resolve));
+  }
 
-  const sendOne = (p: PlannedNode, handle: string, value: unknown) => {
+  async execute(): Promise<RunResult> {
+    const { plan, signal, controller, outputs } = this;
+    const started = this.services.now();
+    for (const p of plan.nodes) this.inboxes.push(new Inbox(p.handles));
+    for (const name of plan.sinkNames) outputs[name] = [];
+    const external = this.options.signal;
+    const onExternalAbort = () => controller.abort(external?.reason);
+    if (external?.aborted) onExternalAbort();
+    else external?.addEventListener("abort", onExternalAbort, { once: true });
+    signal.addEventListener("abort", () => {
+      this.aborted = true;
+      for (const inbox of this.inboxes) inbox.abort();
+    });
+    this.aborted = signal.aborted; // an external signal aborted before the run began
+
+    this.emit({ type: "job_update", status: "running" });
+
+    const whenAborted = new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      else signal.addEventListener("abort", () => resolve(), { once: true });
+    });
+    const actors = plan.nodes.map((p) => {
+      const actor = new Actor(this, p);
+      return actor.start().catch((err) => this.actorFailed(p, err));
+    });
+    await Promise.race([Promise.all(actors), whenAborted]);
+    external?.removeEventListener("abort", onExternalAbort);
+
+    let status: TerminalStatus = "completed";
+    let error: string | undefined;
+    if (this.failure !== undefined) {
+      status = "failed";
+      error = this.failure;
+    } else if (signal.aborted) {
+      const reason = external?.reason as { name?: string; message?: string } | undefined;
+      status = reason?.name === "TimeoutError" ? "timed_out" : "cancelled";
+      error = status === "timed_out" ? "The job ran longer than its time limit" : "The job was cancelled";
+    } else {
+      // Nodes that were already running when the run completed must still see their signal end.
+      controller.abort();
+    }
+
+    const result: Record<string, unknown> = {};
+    for (const name of plan.sinkNames) {
+      const values = outputs[name];
+      result[name] = values.length === 0 ? null : values.length === 1 ? values[0] : values;
+    }
+    const duration = (this.services.now() - started) / 1000;
+    this.emit({
+      type: "job_update",
+      status,
+      ...(status === "completed" ? { result } : {}),
+      ...(error !== undefined ? { error } : {}),
+      duration,
+    });
+    this.finished = true;
+    return { status, result, outputs, error, duration };
+  }
+
+  private actorFailed(p: PlannedNode, err: unknown): void {
+    if (this.signal.aborted) return; // a consequence of the abort, not a cause
+    const message = errorMessage(err);
+    this.failure = `${p.name} (node ${p.node.id}) failed: ${message}`;
+    this.emit({ type: "node_update", node_id: p.node.id, node_name: p.name, node_type: p.node.type, status: "error", error: message });
+    this.controller.abort(new Error(this.failure));
+  }
+
+  /** Sends `edge_update: active` the first time an edge carries an item. */
+  private markActive(edgeIndex: number, edgeId: string): void {
+    if (this.activeEdges[edgeIndex]) return;
+    this.activeEdges[edgeIndex] = true;
+    this.emit({ type: "edge_update", edge_id: edgeId, status: "active" });
+  }
+
+  /** Delivers one output value along the handle's edges, or reports it when the handle is unconnected. */
+  sendOne(p: PlannedNode, handle: string, value: unknown): void {
     if (value === undefined) return;
     const edges = p.outgoing.get(handle);
     if (edges) {
       for (const e of edges) {
-        if (!activeEdges.has(e.id)) {
-          activeEdges.add(e.id);
-          emit({ type: "edge_update", edge_id: e.id, status: "active" });
-        }
-        inboxes.get(e.target)!.push(e.targetHandle, value);
+        this.markActive(e.index, e.id);
+        this.inboxes[e.target.index].push(e.targetSlot, value);
       }
     } else if (p.decl.kind === "node") {
       const type = p.decl.outputs.find((o) => o.name === handle)?.type ?? "any";
-      emit({ type: "output_update", node_id: p.node.id, node_name: p.name, output_name: handle, value, output_type: type });
+      this.emit({ type: "output_update", node_id: p.node.id, node_name: p.name, output_name: handle, value, output_type: type });
     }
-  };
-  const send = (p: PlannedNode, outs: Outputs) => {
+  }
+
+  /** Delivers one output map of a node step. */
+  send(p: PlannedNode, outs: Outputs): void {
     let keys = 0;
     for (const key in outs) if (outs[key] !== undefined && p.outgoing.has(key)) keys++;
     if (keys <= 1) {
-      for (const key in outs) sendOne(p, key, outs[key]);
+      for (const key in outs) this.sendOne(p, key, outs[key]);
       return;
     }
     // Several handles of one step (ForEach's output and index) reach each target as one arrival, so an
     // on_any consumer fires once per step rather than once per handle.
-    const byTarget = new Map<Inbox, [string, unknown][]>();
+    const byTarget = new Map<Inbox, [number, unknown][]>();
     for (const key in outs) {
       const value = outs[key];
       const edges = p.outgoing.get(key);
       if (value === undefined || !edges) {
-        sendOne(p, key, value);
+        this.sendOne(p, key, value);
         continue;
       }
       for (const e of edges) {
-        if (!activeEdges.has(e.id)) {
-          activeEdges.add(e.id);
-          emit({ type: "edge_update", edge_id: e.id, status: "active" });
-        }
-        const inbox = inboxes.get(e.target)!;
+        this.markActive(e.index, e.id);
+        const inbox = this.inboxes[e.target.index];
         const list = byTarget.get(inbox);
-        if (list) list.push([e.targetHandle, value]);
-        else byTarget.set(inbox, [[e.targetHandle, value]]);
+        if (list) list.push([e.targetSlot, value]);
+        else byTarget.set(inbox, [[e.targetSlot, value]]);
       }
     }
     for (const [inbox, items] of byTarget) inbox.pushTogether(items);
-  };
-
-  // Activations chain through microtasks; every so often give timers and I/O a turn so that an abort (a
-  // cancel request, the job timeout) lands even in the middle of a long stream.
-  let activations = 0;
-  const breathe = (): Promise<void> | undefined => {
-    if (++activations % 2048 !== 0) return undefined;
-    return new Promise<void>((resolve) => (globalThis.setImmediate ?? setTimeout)(resolve));
-  };
-
-  const contextFor = (p: PlannedNode): NodeContext => ({
-    nodeId: p.node.id,
-    nodeType: p.node.type,
-    nodeName: p.name,
-    signal,
-    services,
-    progress: (progress, total, chunk) =>
-      emit({ type: "node_progress", node_id: p.node.id, progress, total, ...(chunk !== undefined ? { chunk } : {}) }),
-    log: (content, severity = "info") =>
-      emit({ type: "log_update", node_id: p.node.id, node_name: p.name, content, severity }),
-  });
-
-  const runActor = async (p: PlannedNode): Promise<void> => {
-    const inbox = inboxes.get(p)!;
-    const ctx = contextFor(p);
-    const decl = p.decl;
-    let last: Outputs | undefined;
-    emit({ type: "node_update", node_id: p.node.id, node_name: p.name, node_type: p.node.type, status: "running" });
-
-    const fire = async (inputs: Inputs | undefined): Promise<void> => {
-      const pause = breathe();
-      if (pause) await pause;
-      if (signal.aborted) throw abortError();
-      const merged = inputs ? { ...p.base, ...inputs } : p.base;
-      if (p.sinkName !== undefined) {
-        const value = merged.value;
-        outputs[p.sinkName].push(value);
-        last = { value };
-        const type = decl.properties.find((q) => q.name === "value")?.type ?? "any";
-        emit({ type: "output_update", node_id: p.node.id, node_name: p.name, output_name: p.sinkName, value, output_type: type });
-        return;
-      }
-      if (decl.gen) {
-        const produced = decl.gen(merged, ctx);
-        if (Symbol.asyncIterator in produced) {
-          for await (const part of produced as AsyncIterable<Outputs>) {
-            const pause = breathe();
-            if (pause) await pause;
-            if (signal.aborted) throw abortError();
-            send(p, part);
-            last = part;
-          }
-        } else {
-          for (const part of produced as Iterable<Outputs>) {
-            const pause = breathe();
-            if (pause) await pause;
-            if (signal.aborted) throw abortError();
-            send(p, part);
-            last = part;
-          }
-        }
-        return;
-      }
-      let result = decl.process!(merged, ctx);
-      if (isThenable(result)) result = await result;
-      if (signal.aborted) throw abortError();
-      send(p, result);
-      last = result;
-    };
-
-    if (decl.isStreamingInput) {
-      await decl.run!(streamingInputs(p, inbox, breathe), { emit: (h, v) => sendOne(p, h, v) }, ctx);
-    } else if (!inbox.hasHandles) {
-      await fire(undefined);
-    } else if (p.node.sync_mode === "zip_all") {
-      await runZipAll(p, inbox, fire);
-    } else {
-      await runOnAny(inbox, fire);
-    }
-
-    inbox.detach();
-    const skipResult = decl.kind === "input" || decl.kind === "constant";
-    emit({
-      type: "node_update",
-      node_id: p.node.id,
-      node_name: p.name,
-      node_type: p.node.type,
-      status: "completed",
-      ...(skipResult || !last ? {} : { result: last }),
-    });
-    for (const edges of p.outgoing.values()) {
-      for (const e of edges) {
-        inboxes.get(e.target)!.close(e.targetHandle);
-        if (activeEdges.has(e.id)) emit({ type: "edge_update", edge_id: e.id, status: "drained" });
-      }
-    }
-  };
-
-  const onActorError = (p: PlannedNode, err: unknown) => {
-    if (signal.aborted) return; // a consequence of the abort, not a cause
-    const message = errorMessage(err);
-    failure = `${p.name} (node ${p.node.id}) failed: ${message}`;
-    emit({ type: "node_update", node_id: p.node.id, node_name: p.name, node_type: p.node.type, status: "error", error: message });
-    controller.abort(new Error(failure));
-  };
-
-  const aborted = new Promise<void>((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener("abort", () => resolve(), { once: true });
-  });
-  await Promise.race([Promise.all(plan.nodes.map((p) => runActor(p).catch((err) => onActorError(p, err)))), aborted]);
-  external?.removeEventListener("abort", onExternalAbort);
-
-  let status: TerminalStatus = "completed";
-  let error: string | undefined;
-  if (failure !== undefined) {
-    status = "failed";
-    error = failure;
-  } else if (signal.aborted) {
-    const reason = external?.reason as { name?: string; message?: string } | undefined;
-    status = reason?.name === "TimeoutError" ? "timed_out" : "cancelled";
-    error = status === "timed_out" ? "The job ran longer than its time limit" : "The job was cancelled";
-  } else {
-    // Nodes that were already running when the run completed must still see their signal end.
-    controller.abort();
   }
 
-  const result: Record<string, unknown> = {};
-  for (const name of plan.sinkNames) {
-    const values = outputs[name];
-    result[name] = values.length === 0 ? null : values.length === 1 ? values[0] : values;
-  }
-  const duration = (services.now() - started) / 1000;
-  emit({
-    type: "job_update",
-    status,
-    ...(status === "completed" ? { result } : {}),
-    ...(error !== undefined ? { error } : {}),
-    duration,
-  });
-  finished = true;
-  return { status, result, outputs, error, duration };
-}
-
-/** on_any: wait until every connected handle has a value, then fire once per arriving item with the latest values. */
-async function runOnAny(inbox: Inbox, fire: (inputs: Inputs) => Promise<void>): Promise<void> {
-  const current: Inputs = {};
-  let pending = inbox.handleNames().length;
-  const seen = new Set<string>();
-  for (;;) {
-    // Take synchronously when something is buffered: awaiting only when idle keeps an activation cheap.
-    let arrival = inbox.takeAny();
-    while (arrival === undefined) {
-      await inbox.waitForArrival();
-      arrival = inbox.takeAny();
+  /** A node finished: its outgoing edges end, and those that carried something report `drained`. */
+  closeOutgoing(p: PlannedNode): void {
+    for (const e of p.edgesOut) {
+      this.inboxes[e.target.index].close(e.targetSlot);
+      if (this.activeEdges[e.index]) this.emit({ type: "edge_update", edge_id: e.id, status: "drained" });
     }
-    if (arrival === null) return;
-    for (const [handle, value] of arrival) {
-      current[handle] = value;
-      if (pending > 0 && !seen.has(handle)) {
-        seen.add(handle);
-        pending--;
-      }
-    }
-    if (pending > 0) continue;
-    await fire({ ...current });
   }
 }
 
 /**
- * zip_all: fire once per tuple of one item from each handle. Handles fed only by nodes that fire once
- * (constants, inputs) keep their value for every tuple; the run ends when a streaming handle is exhausted.
+ * What a node sees of the run. Its methods live on the prototype, so a context costs one small object rather
+ * than a set of closures; nodes call them as methods (`ctx.log(...)`).
  */
-async function runZipAll(p: PlannedNode, inbox: Inbox, fire: (inputs: Inputs) => Promise<void>): Promise<void> {
-  const handles = inbox.handleNames();
-  const sticky: Inputs = {};
-  for (;;) {
-    const tuple: Inputs = {};
-    let fresh = false;
-    for (const handle of handles) {
-      const isSticky = p.incoming.get(handle)!.sticky;
-      if (isSticky && handle in sticky && inbox.buffered(handle) === 0) {
-        tuple[handle] = sticky[handle];
-        continue;
-      }
-      const value = await inbox.nextOf(handle);
-      if (value === EMPTY) {
-        if (isSticky && handle in sticky) {
-          tuple[handle] = sticky[handle];
-          continue;
-        }
-        return;
-      }
-      tuple[handle] = value;
-      sticky[handle] = value;
-      fresh = true;
-    }
-    if (!fresh) return;
-    await fire(tuple);
+class ActorContext implements NodeContext {
+  readonly nodeId: string;
+  readonly nodeType: string;
+  readonly nodeName: string;
+  readonly signal: AbortSignal;
+  readonly services: EngineServices;
+  /** Private to the engine: hidden from nodes that inspect or serialise their context. */
+  readonly #run: Run;
+
+  constructor(run: Run, p: PlannedNode) {
+    this.#run = run;
+    this.nodeId = p.node.id;
+    this.nodeType = p.node.type;
+    this.nodeName = p.name;
+    this.signal = run.signal;
+    this.services = run.services;
+  }
+
+  progress(progress: number, total: number, chunk?: string): void {
+    this.#run.emit({ type: "node_progress", node_id: this.nodeId, progress, total, ...(chunk !== undefined ? { chunk } : {}) });
+  }
+
+  log(content: string, severity: "debug" | "info" | "warning" | "error" = "info"): void {
+    this.#run.emit({ type: "log_update", node_id: this.nodeId, node_name: this.nodeName, content, severity });
   }
 }
 
-function streamingInputs(p: PlannedNode, inbox: Inbox, breathe: () => Promise<void> | undefined): NodeInputs {
+/** Runs one node for the length of a run: waits for its inputs, fires it, delivers its outputs. */
+class Actor {
+  private readonly inbox: Inbox;
+  private readonly ctx: ActorContext;
+  /** The node's latest output map: the `result` of its completed node_update. */
+  private last: Outputs | undefined;
+
+  constructor(
+    private readonly run: Run,
+    private readonly p: PlannedNode,
+  ) {
+    this.inbox = run.inboxes[p.index];
+    this.ctx = new ActorContext(run, p);
+  }
+
+  async start(): Promise<void> {
+    const { run, p, inbox } = this;
+    const decl = p.decl;
+    run.emit({ type: "node_update", node_id: p.node.id, node_name: p.name, node_type: p.node.type, status: "running" });
+
+    if (decl.isStreamingInput) {
+      await decl.run!(streamingInputs(p, inbox, run), { emit: (h, v) => run.sendOne(p, h, v) }, this.ctx);
+    } else if (!inbox.hasHandles) {
+      const pause = run.breathe();
+      if (pause) await pause;
+      await this.fire(p.base);
+    } else if (p.node.sync_mode === "zip_all") {
+      await this.runZipAll();
+    } else {
+      await this.runOnAny();
+    }
+
+    inbox.detach();
+    const skipResult = decl.kind === "input" || decl.kind === "constant";
+    const last = this.last;
+    if (skipResult || !last) {
+      run.emit({ type: "node_update", node_id: p.node.id, node_name: p.name, node_type: p.node.type, status: "completed" });
+    } else {
+      run.emit({ type: "node_update", node_id: p.node.id, node_name: p.name, node_type: p.node.type, status: "completed", result: last });
+    }
+    run.closeOutgoing(p);
+  }
+
+  /**
+   * One activation with the full property map (`base` overlaid with the inputs). Returns a promise only when
+   * the activation continues asynchronously (an async `process`, a `gen`): a synchronous node completes in
+   * place, sparing an async frame per activation. Callers `await` the result either way (and breathe before
+   * calling), so a node resumes on the same microtask turn as it would after an async method and the
+   * messages of concurrent nodes interleave as they always did.
+   */
+  private fire(inputs: Inputs): Promise<void> | undefined {
+    try {
+      return this.activate(inputs);
+    } catch (err) {
+      // Fail on the caller's next microtask turn, as an async method would.
+      return Promise.reject(err);
+    }
+  }
+
+  /** The activation proper; a promise when it continues asynchronously. */
+  private activate(inputs: Inputs): Promise<void> | undefined {
+    const { run, p } = this;
+    if (run.aborted) throw abortError();
+    const decl = p.decl;
+    if (p.sinkName !== undefined) {
+      this.deliverToSink(p.sinkName, inputs.value);
+      return undefined;
+    }
+    if (decl.gen) return this.runGen(decl.gen(inputs, this.ctx));
+    const result = decl.process!(inputs, this.ctx);
+    if (isThenable(result)) return this.settle(result);
+    this.deliver(result);
+    return undefined;
+  }
+
+  /** Finishes an activation whose `process` returned a promise. */
+  private async settle(pending: PromiseLike<Outputs>): Promise<void> {
+    this.deliver(await pending);
+  }
+
+  private deliver(result: Outputs): void {
+    if (this.run.aborted) throw abortError();
+    this.run.send(this.p, result);
+    this.last = result;
+  }
+
+  /** Delivers each output map a streaming-output node (`gen`) produces. */
+  private async runGen(produced: AsyncIterable<Outputs> | Iterable<Outputs>): Promise<void> {
+    const run = this.run;
+    if (Symbol.asyncIterator in produced) {
+      for await (const part of produced as AsyncIterable<Outputs>) {
+        const pause = run.breathe();
+        if (pause) await pause;
+        this.deliver(part);
+      }
+    } else {
+      for (const part of produced as Iterable<Outputs>) {
+        const pause = run.breathe();
+        if (pause) await pause;
+        this.deliver(part);
+      }
+    }
+  }
+
+  private deliverToSink(sinkName: string, value: unknown): void {
+    const { run, p } = this;
+    run.outputs[sinkName].push(value);
+    this.last = { value };
+    const type = p.decl.properties.find((q) => q.name === "value")?.type ?? "any";
+    run.emit({ type: "output_update", node_id: p.node.id, node_name: p.name, output_name: sinkName, value, output_type: type });
+  }
+
+  /** on_any: wait until every connected handle has a value, then fire once per arriving item with the latest values. */
+  private async runOnAny(): Promise<void> {
+    const { inbox, p } = this;
+    const handles = p.handles;
+    // The latest value of every handle over the property values; each activation gets a copy.
+    const current: Inputs = { ...p.base };
+    const seen: boolean[] = [];
+    let pending = handles.length;
+    for (;;) {
+      // Take synchronously when something is buffered: awaiting only when idle keeps an activation cheap.
+      let arrival = inbox.takeArrival();
+      while (arrival === undefined) {
+        await inbox.waitForArrival();
+        arrival = inbox.takeArrival();
+      }
+      if (arrival === null) return;
+      if (typeof arrival === "number") {
+        current[handles[arrival].name] = inbox.take(arrival);
+        if (!seen[arrival]) {
+          seen[arrival] = true;
+          pending--;
+        }
+      } else {
+        pending -= this.takeTogether(arrival, current, seen);
+      }
+      if (pending > 0) continue;
+      const pause = this.run.breathe();
+      if (pause) await pause;
+      await this.fire({ ...current });
+    }
+  }
+
+  /** Takes the items of one multi-handle arrival into `current`; returns how many handles it saw first. */
+  private takeTogether(arrival: number[], current: Inputs, seen: boolean[]): number {
+    let first = 0;
+    for (const [slot, value] of this.inbox.takeAll(arrival)) {
+      current[this.p.handles[slot].name] = value;
+      if (!seen[slot]) {
+        seen[slot] = true;
+        first++;
+      }
+    }
+    return first;
+  }
+
+  /**
+   * zip_all: fire once per tuple of one item from each handle. Handles fed only by nodes that fire once
+   * (constants, inputs) keep their value for every tuple; the run ends when a streaming handle is exhausted.
+   */
+  private async runZipAll(): Promise<void> {
+    const { inbox, p } = this;
+    const handles = p.handles;
+    const sticky: Inputs = {};
+    for (;;) {
+      const tuple: Inputs = { ...p.base };
+      let fresh = false;
+      for (let slot = 0; slot < handles.length; slot++) {
+        const { name: handle, sticky: isSticky } = handles[slot];
+        if (isSticky && handle in sticky && inbox.buffered(slot) === 0) {
+          tuple[handle] = sticky[handle];
+          continue;
+        }
+        const value = await inbox.nextOf(slot);
+        if (value === EMPTY) {
+          if (isSticky && handle in sticky) {
+            tuple[handle] = sticky[handle];
+            continue;
+          }
+          return;
+        }
+        tuple[handle] = value;
+        sticky[handle] = value;
+        fresh = true;
+      }
+      if (!fresh) return;
+      const pause = this.run.breathe();
+      if (pause) await pause;
+      await this.fire(tuple);
+    }
+  }
+}
+
+function streamingInputs(p: PlannedNode, inbox: Inbox, run: Run): NodeInputs {
   const latest: Inputs = {};
   return {
     value: (handle) => (handle in latest ? latest[handle] : p.base[handle]),
     connected: (handle) => p.incoming.has(handle),
     async *stream(handle) {
+      const slot = p.handles.findIndex((h) => h.name === handle);
       for (;;) {
-        const pause = breathe();
+        const pause = run.breathe();
         if (pause) await pause;
-        const v = await inbox.nextOf(handle);
+        const v = await inbox.nextOf(slot); // EMPTY at once for an unconnected handle (slot -1)
         if (v === EMPTY) return;
         latest[handle] = v;
         yield v;
@@ -346,13 +469,14 @@ function streamingInputs(p: PlannedNode, inbox: Inbox, breathe: () => Promise<vo
     },
     async *any() {
       for (;;) {
-        const pause = breathe();
+        const pause = run.breathe();
         if (pause) await pause;
         const arrival = await inbox.nextAny();
         if (arrival === null) return;
-        for (const pair of arrival) {
-          latest[pair[0]] = pair[1];
-          yield pair;
+        for (const [slot, value] of arrival) {
+          const handle = p.handles[slot].name;
+          latest[handle] = value;
+          yield [handle, value] as [string, unknown];
         }
       }
     },
