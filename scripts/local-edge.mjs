@@ -29,13 +29,13 @@ export function applyLocalMigrations(persistTo) {
  * Starts the Worker in-process (workerd) with `vars` overriding wrangler.toml's [vars]; returns its URL
  * and a stop function.
  */
-export async function startLocalEdge({ vars = {}, persistTo, port = 0 } = {}) {
+export async function startLocalEdge({ vars = {}, persistTo, port = 0, logLevel = "warn" } = {}) {
   const { unstable_startWorker } = await import("wrangler");
   const bindings = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, { type: "plain_text", value: String(v) }]));
   const worker = await unstable_startWorker({
     config: path.join(ROOT, "wrangler.toml"),
     bindings,
-    dev: { persist: persistTo, server: { hostname: "127.0.0.1", port }, inspector: false, watch: false, logLevel: "warn" },
+    dev: { persist: persistTo, server: { hostname: "127.0.0.1", port }, inspector: false, watch: false, logLevel },
   });
   const url = (await worker.url).toString().replace(/\/$/, "");
   return { url, stop: () => worker.dispose() };

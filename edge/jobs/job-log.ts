@@ -1,6 +1,8 @@
 import { decodeMsgpack } from "../streaming/wire";
 import type { JobSpec, JobState } from "./job-spec";
 
+const ROWS_PER_INSERT = 50;
+
 export interface LogEntry {
   seq: number;
   msgpack: Uint8Array;
@@ -74,9 +76,15 @@ export class JobLog {
     if (this.exists) this.sql.exec("DELETE FROM meta WHERE key = 'spec'");
   }
 
-  append(seq: number, msgpack: Uint8Array): void {
-    this.sql.exec("INSERT INTO events (seq, body) VALUES (?, ?)", seq, msgpack);
-    this.seq = seq;
+  /** Appends messages in order, many rows per statement (DO SQLite binds at most 100 values per query). */
+  append(entries: readonly { seq: number; msgpack: Uint8Array }[]): void {
+    for (let i = 0; i < entries.length; i += ROWS_PER_INSERT) {
+      const chunk = entries.slice(i, i + ROWS_PER_INSERT);
+      const values: (number | Uint8Array)[] = [];
+      for (const e of chunk) values.push(e.seq, e.msgpack);
+      this.sql.exec(`INSERT INTO events (seq, body) VALUES ${chunk.map(() => "(?, ?)").join(", ")}`, ...values);
+    }
+    if (entries.length > 0) this.seq = entries[entries.length - 1].seq;
   }
 
   *after(seq: number): Generator<LogEntry> {

@@ -12,7 +12,7 @@ import { encodeMsgpack, toJsonText } from "../streaming/wire";
 import { JobLog } from "./job-log";
 import { markJobFinished, markJobQueued, markJobRunning } from "./job-rows";
 import { JobSpecSchema, StartRespondSchema, type JobOutcome, type JobSnapshot, type JobSpec, type JobState, type TerminalStatus } from "./job-spec";
-import { StreamSubscriber } from "./stream-subscriber";
+import { StreamSubscriber, type OutgoingMessage } from "./stream-subscriber";
 
 const LOST_RUN_ERROR =
   "The job stopped unexpectedly: the process running it was restarted (an eviction, a crash or a deploy) before it finished";
@@ -41,6 +41,9 @@ export class JobObject extends DurableObject<Env> {
   private controller: AbortController | null = null;
   private readonly subscribers = new Set<StreamSubscriber>();
   private readonly outcomeWaiters: ((o: JobOutcome) => void)[] = [];
+  /** Published messages not yet written to the log; written and sent together once per turn. */
+  private pending: OutgoingMessage[] = [];
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -101,8 +104,10 @@ export class JobObject extends DurableObject<Env> {
       await this.begin();
       return;
     }
-    if (this.log.readSpec() === null) {
+    if (state.queued_ms === undefined) {
+      state.queued_ms = Date.now();
       this.log.writeSpec(this.spec!);
+      this.log.writeState(state);
       this.publish({ type: "job_update", status: "queued", queue_position: admission.position });
       await markJobQueued(db(this.env.DB), state.job_id).catch((err) => console.error(`[job ${state.job_id}] D1 queued update failed`, err));
     }
@@ -112,17 +117,17 @@ export class JobObject extends DurableObject<Env> {
   async begin(): Promise<boolean> {
     const state = this.state;
     if (!state || state.status !== "queued") return false;
-    const spec = this.spec ?? this.log.readSpec();
+    const wasQueued = state.queued_ms !== undefined;
+    const spec = this.spec ?? (wasQueued ? this.log.readSpec() : null);
     if (!spec) {
       await this.finish(this.failedRun("The job's definition was lost while it waited in the queue"));
       return false;
     }
-    const wasQueued = this.log.readSpec() !== null;
     const now = Date.now();
     state.status = "running";
     state.started_ms = now;
     this.log.writeState(state);
-    this.log.deleteSpec();
+    if (wasQueued) this.log.deleteSpec();
     this.spec = null;
     this.controller = new AbortController();
     this.ctx.waitUntil(this.execute(spec, this.controller, wasQueued));
@@ -186,7 +191,7 @@ export class JobObject extends DurableObject<Env> {
         outputs: run.outputs,
         error: run.error ?? null,
         duration,
-        last_seq: this.log.lastSeq + 1,
+        last_seq: this.seq + 1,
       });
     } catch (err) {
       console.error(`[job ${state.job_id}] could not record the outcome in D1`, err);
@@ -195,11 +200,12 @@ export class JobObject extends DurableObject<Env> {
     state.finished_ms = Date.now();
     state.outcome = outcome;
     this.log.writeState(state);
-    this.log.deleteSpec();
+    if (state.queued_ms !== undefined) this.log.deleteSpec();
     this.controller = null;
     this.publish(
       terminal ?? { type: "job_update", status: run.status, duration, ...(run.error !== undefined ? { error: run.error } : {}) },
     );
+    this.flush();
     for (const sub of this.subscribers) sub.close();
     this.subscribers.clear();
     for (const resolve of this.outcomeWaiters.splice(0)) resolve(outcome);
@@ -231,7 +237,7 @@ export class JobObject extends DurableObject<Env> {
   async snapshot(userId: string): Promise<JobSnapshot | null> {
     const state = this.state;
     if (!state || state.user_id !== userId) return null;
-    const snapshot: JobSnapshot = { job_id: state.job_id, workflow_id: state.workflow_id, status: state.status, last_seq: this.log.lastSeq };
+    const snapshot: JobSnapshot = { job_id: state.job_id, workflow_id: state.workflow_id, status: state.status, last_seq: this.seq };
     if (state.status === "queued") {
       const position = await this.queue().position(state.job_id);
       if (position !== null) snapshot.queue_position = position;
@@ -242,6 +248,7 @@ export class JobObject extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     // Read from storage, not memory: this may be a fresh instance after an eviction.
+    this.flush();
     this.log.reload();
     this.state = this.log.readState();
     const state = this.state;
@@ -275,16 +282,31 @@ export class JobObject extends DurableObject<Env> {
 
   // ---- messages --------------------------------------------------------------------------------------
 
-  /** Stamps, logs, then fans out one message. */
+  /** The job_seq of the last message published (logged, or about to be). */
+  private get seq(): number {
+    return this.log.lastSeq + this.pending.length;
+  }
+
+  /**
+   * Stamps one message and queues it. Messages of one turn are appended to the log together and only then
+   * sent (`flush`): nobody sees a message the log does not have.
+   */
   private publish(message: EngineMessage): void {
     const state = this.state!;
-    const seq = this.log.lastSeq + 1;
-    const stamped = { ...message, job_id: state.job_id, workflow_id: state.workflow_id, job_seq: seq };
-    const msgpack = encodeMsgpack(stamped);
-    this.log.append(seq, msgpack);
+    const stamped = { ...message, job_id: state.job_id, workflow_id: state.workflow_id, job_seq: this.seq + 1 };
     let json: string | undefined;
-    const jsonOnce = () => (json ??= toJsonText(stamped));
-    for (const sub of this.subscribers) sub.pushMessage(seq, msgpack, jsonOnce);
+    this.pending.push({ seq: stamped.job_seq, msgpack: encodeMsgpack(stamped), json: () => (json ??= toJsonText(stamped)) });
+    this.flushTimer ??= setTimeout(() => this.flush(), 0);
+  }
+
+  private flush(): void {
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.log.append(batch);
+    this.pending = [];
+    for (const sub of this.subscribers) sub.push(batch);
   }
 
   /**
@@ -294,11 +316,14 @@ export class JobObject extends DurableObject<Env> {
    */
   private events(format: StreamFormat, after: number): Response {
     if (!this.state) return new Response("gone", { status: 410 });
+    this.flush();
     const sub = new StreamSubscriber(format, (s) => this.subscribers.delete(s), getConfig(this.env).sseKeepaliveMs);
+    const replay: OutgoingMessage[] = [];
     for (const entry of this.log.after(after)) {
       let json: string | undefined;
-      sub.pushMessage(entry.seq, entry.msgpack, () => (json ??= toJsonText(entry.message())));
+      replay.push({ seq: entry.seq, msgpack: entry.msgpack, json: () => (json ??= toJsonText(entry.message())) });
     }
+    sub.push(replay);
     if (isTerminalStatus(this.state.status)) sub.close();
     else this.subscribers.add(sub);
     return sub.response;

@@ -1,5 +1,5 @@
-import { and, desc, eq, lt, or } from "drizzle-orm";
-import { jobs, type JobRow } from "../../schema/tables";
+import { and, desc, eq, lt, or, sql } from "drizzle-orm";
+import { jobs, workflows, type JobRow, type WorkflowRow } from "../../schema/tables";
 import type { Db } from "../db/client";
 import { decodeCursor, encodeCursor } from "../db/cursor";
 import { toJsonData } from "../streaming/wire";
@@ -26,11 +26,66 @@ export async function insertJobOrFindExisting(db: Db, row: NewJobRow): Promise<J
     .onConflictDoNothing()
     .returning({ id: jobs.id });
   if (inserted.length > 0) return null;
+  return findExisting(db, row);
+}
+
+/**
+ * The run routes' hot path in one D1 round trip: reads the caller's workflow and, only if it exists,
+ * inserts the job row (as `insertJobOrFindExisting` does). `workflow` is undefined for an unknown or foreign
+ * workflow; `existing` is the row that already held the id or key, if any.
+ */
+export async function insertJobForSavedWorkflow(
+  db: Db,
+  row: NewJobRow & { workflow_id: string },
+): Promise<{ workflow: WorkflowRow | undefined; existing: JobRow | null }> {
+  const now = new Date().toISOString();
+  const ownWorkflow = and(eq(workflows.id, row.workflow_id), eq(workflows.user_id, row.user_id));
+  const [found, inserted] = await db.batch([
+    db.select().from(workflows).where(ownWorkflow),
+    db
+      .insert(jobs)
+      .select((qb) =>
+        qb
+          .select({
+            id: sql`${row.id}`.as("id"),
+            user_id: workflows.user_id,
+            workflow_id: workflows.id,
+            status: sql`'running'`.as("status"),
+            params: sql`${JSON.stringify(row.params)}`.as("params"),
+            result: sql`NULL`.as("result"),
+            outputs: sql`NULL`.as("outputs"),
+            error: sql`NULL`.as("error"),
+            created_at: sql`${now}`.as("created_at"),
+            started_at: sql`${now}`.as("started_at"),
+            finished_at: sql`NULL`.as("finished_at"),
+            duration: sql`NULL`.as("duration"),
+            attempts: sql`1`.as("attempts"),
+            last_seq: sql`NULL`.as("last_seq"),
+            idempotency_key: sql`${row.idempotency_key ?? null}`.as("idempotency_key"),
+            request_hash: sql`${row.request_hash ?? null}`.as("request_hash"),
+          })
+          .from(workflows)
+          .where(ownWorkflow),
+      )
+      .onConflictDoNothing()
+      .returning({ id: jobs.id }),
+  ]);
+  const workflow = found[0];
+  if (!workflow || inserted.length > 0) return { workflow, existing: null };
+  return { workflow, existing: await findExisting(db, row) };
+}
+
+async function findExisting(db: Db, row: NewJobRow): Promise<JobRow | null> {
   const byKey =
     row.idempotency_key !== undefined
       ? await db.query.jobs.findFirst({ where: and(eq(jobs.user_id, row.user_id), eq(jobs.idempotency_key, row.idempotency_key)) })
       : undefined;
   return byKey ?? (await db.query.jobs.findFirst({ where: eq(jobs.id, row.id) })) ?? null;
+}
+
+/** Removes the row of a job that never started (its request failed validation after the row was written). */
+export async function deleteUnstartedJob(db: Db, id: string): Promise<void> {
+  await db.delete(jobs).where(eq(jobs.id, id));
 }
 
 /** Frees an idempotency key whose window has passed, so it can name a new job. */

@@ -36,6 +36,8 @@ export interface JobState {
   status: JobStatus;
   max_run_seconds: number;
   created_ms: number;
+  /** Set when the job had to wait for a slot (its spec is then stored too, and its D1 row said `queued`). */
+  queued_ms?: number;
   started_ms?: number;
   finished_ms?: number;
   outcome?: JobOutcome;

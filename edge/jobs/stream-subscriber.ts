@@ -1,21 +1,21 @@
 import { lengthPrefixed } from "../streaming/wire";
 import { SSE_DONE, SSE_KEEPALIVE, STREAM_HEADERS, textFrame, utf8, type StreamFormat } from "../streaming/frames";
 
-// Frames are coalesced and written once per turn of the event loop (or at this size): a job emitting
-// thousands of messages per second then costs a few stream writes, not one per message.
-const FLUSH_BYTES = 64 * 1024;
+/** One stamped message on its way out: its msgpack bytes, and its JSON text made at most once. */
+export interface OutgoingMessage {
+  seq: number;
+  msgpack: Uint8Array;
+  json(): string;
+}
 
 /**
- * One live reader of a job's messages: an HTTP stream (SSE or NDJSON) or a WebSocket connection's
- * msgpack feed. It owns the response body; the job pushes frames in order and closes it at the end.
+ * One live reader of a job's messages: an HTTP stream (SSE or NDJSON) or a WebSocket connection's msgpack
+ * feed. It owns the response body. The job hands it messages in batches (one per turn of the event loop),
+ * and each batch becomes one write: thousands of messages a second cost a few stream writes.
  */
 export class StreamSubscriber {
   readonly response: Response;
   private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
-  private text = "";
-  private binary: Uint8Array[] = [];
-  private pendingBytes = 0;
-  private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private keepalive: ReturnType<typeof setInterval> | null = null;
   private gone = false;
 
@@ -28,74 +28,48 @@ export class StreamSubscriber {
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
     this.writer = writable.getWriter();
     this.response = new Response(readable, { headers: STREAM_HEADERS[format] });
-    if (format === "sse" && keepaliveMs) this.keepalive = setInterval(() => this.pushText(SSE_KEEPALIVE), keepaliveMs);
+    if (format === "sse" && keepaliveMs) this.keepalive = setInterval(() => this.write(utf8(SSE_KEEPALIVE)), keepaliveMs);
   }
 
-  /** One message: `json` is only computed for text formats, and at most once per message by the caller. */
-  pushMessage(seq: number, msgpack: Uint8Array, json: () => string): void {
+  push(messages: readonly OutgoingMessage[]): void {
+    if (messages.length === 0 || this.gone) return;
     if (this.format === "msgpack") {
-      const framed = lengthPrefixed(msgpack);
-      this.binary.push(framed);
-      this.pendingBytes += framed.length;
-    } else {
-      const frame = textFrame(this.format, seq, json());
-      this.text += frame;
-      this.pendingBytes += frame.length;
-    }
-    this.schedule();
-  }
-
-  private pushText(frame: string): void {
-    this.text += frame;
-    this.pendingBytes += frame.length;
-    this.schedule();
-  }
-
-  private schedule(): void {
-    if (this.pendingBytes >= FLUSH_BYTES) this.flush();
-    else if (this.flushTimer === null) this.flushTimer = setTimeout(() => this.flush(), 0);
-  }
-
-  private flush(): void {
-    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    if (this.pendingBytes === 0 || this.gone) return;
-    let chunk: Uint8Array;
-    if (this.format === "msgpack") {
-      chunk = new Uint8Array(this.pendingBytes);
+      const frames = messages.map((m) => lengthPrefixed(m.msgpack));
+      const chunk = new Uint8Array(frames.reduce((n, f) => n + f.length, 0));
       let offset = 0;
-      for (const part of this.binary) {
-        chunk.set(part, offset);
-        offset += part.length;
+      for (const frame of frames) {
+        chunk.set(frame, offset);
+        offset += frame.length;
       }
-      this.binary = [];
+      this.write(chunk);
     } else {
-      chunk = utf8(this.text);
-      this.text = "";
+      let text = "";
+      for (const m of messages) text += textFrame(this.format, m.seq, m.json());
+      this.write(utf8(text));
     }
-    this.pendingBytes = 0;
-    this.writer.write(chunk).catch(() => this.drop());
   }
 
   /** Ends the stream after what was pushed (SSE adds `data: [DONE]`). */
   close(): void {
-    if (this.format === "sse") this.text += SSE_DONE;
-    this.pendingBytes += this.format === "sse" ? SSE_DONE.length : 0;
-    this.flush();
-    this.stopTimers();
+    if (this.format === "sse") this.write(utf8(SSE_DONE));
+    this.stopKeepalive();
     this.writer.close().catch(() => {});
+  }
+
+  private write(chunk: Uint8Array): void {
+    if (this.gone) return;
+    this.writer.write(chunk).catch(() => this.drop());
   }
 
   private drop(): void {
     if (this.gone) return;
     this.gone = true;
-    this.stopTimers();
+    this.stopKeepalive();
     this.onGone(this);
   }
 
-  private stopTimers(): void {
+  private stopKeepalive(): void {
     if (this.keepalive !== null) clearInterval(this.keepalive);
-    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
-    this.keepalive = this.flushTimer = null;
+    this.keepalive = null;
   }
 }

@@ -3,13 +3,10 @@ import { ResultMapSchema, StreamMessageSchema } from "../../schema/messages";
 import { IdempotencyKeySchema } from "../../schema/jobs";
 import { ParamsSchema, RunRequestSchema, WorkerRunResponseSchema } from "../../schema/requests";
 import type { AppEnv } from "../app-env";
-import { db } from "../db/client";
 import { ApiError } from "../errors/api-error";
 import { validationHook } from "../openapi/hook";
 import { badRequestError, commonErrors, error, IdParam, jobFailedError, notFoundError } from "../openapi/responses";
-import { storedGraph } from "../workflows/present";
-import { WorkflowRepository } from "../workflows/repository";
-import { readOutcome, startJob, type RunTarget, type StartedJob } from "./start-job";
+import { readOutcome, startJob, type StartedJob } from "./start-job";
 
 const streamContent = (type: string) => ({ [type]: { schema: StreamMessageSchema } });
 
@@ -102,17 +99,13 @@ function streamWithJobHeaders(started: StartedJob): Response {
 
 export function runRoutes() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  const target = async (env: AppEnv["Bindings"], userId: string, id: string): Promise<RunTarget> => {
-    const row = await new WorkflowRepository(db(env.DB), userId).get(id);
-    return { workflowId: row.id, graph: storedGraph(row), settings: row.settings };
-  };
 
   app.openapi(editorRun, async (c) => {
     const userId = c.get("userId");
     const { id } = c.req.valid("param");
     const stream = ["true", "1"].includes(c.req.valid("query").stream ?? "");
     const params = c.req.valid("json").params ?? {};
-    const started = await startJob(c.env, userId, await target(c.env, userId, id), params, {
+    const started = await startJob(c.env, userId, { savedWorkflowId: id }, params, {
       respond: stream ? "ndjson" : "result",
       idempotencyKey: c.req.valid("header")["idempotency-key"],
     });
@@ -128,7 +121,7 @@ export function runRoutes() {
   app.openapi(workerRun, async (c) => {
     const userId = c.get("userId");
     const params = workerParams(c.req.valid("json"));
-    const started = await startJob(c.env, userId, await target(c.env, userId, c.req.valid("param").id), params, {
+    const started = await startJob(c.env, userId, { savedWorkflowId: c.req.valid("param").id }, params, {
       respond: "result",
       idempotencyKey: c.req.valid("header")["idempotency-key"],
     });
@@ -140,7 +133,7 @@ export function runRoutes() {
   app.openapi(workerRunStream, async (c) => {
     const userId = c.get("userId");
     const params = workerParams(c.req.valid("json"));
-    const started = await startJob(c.env, userId, await target(c.env, userId, c.req.valid("param").id), params, {
+    const started = await startJob(c.env, userId, { savedWorkflowId: c.req.valid("param").id }, params, {
       respond: "sse",
       idempotencyKey: c.req.valid("header")["idempotency-key"],
     });

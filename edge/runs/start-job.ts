@@ -6,10 +6,11 @@ import { getConfig } from "../config/config";
 import type { Env } from "../config/env";
 import { db } from "../db/client";
 import { ApiError } from "../errors/api-error";
-import { insertJobOrFindExisting, releaseIdempotencyKey } from "../jobs/job-rows";
+import { deleteUnstartedJob, insertJobForSavedWorkflow, insertJobOrFindExisting, releaseIdempotencyKey } from "../jobs/job-rows";
 import type { JobOutcome, JobSpec, StartRespond } from "../jobs/job-spec";
 import { isFinished, jobStub, openJobEvents, outcomeFromRow } from "../jobs/job-stream";
 import { registry } from "../registry";
+import { storedGraph } from "../workflows/present";
 import { newId } from "../workflows/repository";
 import { requestHash } from "./request-hash";
 
@@ -17,6 +18,11 @@ export interface RunTarget {
   workflowId: string | null;
   graph: Graph;
   settings: Record<string, unknown>;
+}
+
+/** A saved workflow named by id: read in the same D1 round trip that records the job. */
+export interface SavedWorkflowSource {
+  savedWorkflowId: string;
 }
 
 export interface StartOptions {
@@ -46,20 +52,45 @@ function maxRunSeconds(env: Env, settings: Record<string, unknown>): number {
  * the run to the job's Durable Object, which answers in the form asked for. A repeated idempotency key or
  * client job id with the same request answers from the existing job instead of running it twice.
  */
-export async function startJob(env: Env, userId: string, target: RunTarget, params: Record<string, unknown>, opts: StartOptions): Promise<StartedJob> {
-  planRun(target.graph, params, registry);
+export async function startJob(
+  env: Env,
+  userId: string,
+  source: RunTarget | SavedWorkflowSource,
+  params: Record<string, unknown>,
+  opts: StartOptions,
+): Promise<StartedJob> {
+  const saved = "savedWorkflowId" in source;
+  if (!saved) planRun(source.graph, params, registry);
   const database = db(env.DB);
+  const workflowId = saved ? source.savedWorkflowId : source.workflowId;
   const keyed = opts.idempotencyKey !== undefined || opts.jobId !== undefined;
-  const hash = keyed ? await requestHash({ workflowId: target.workflowId, graph: target.graph, params }) : undefined;
+  const hash = keyed ? await requestHash({ workflowId, graph: saved ? null : source.graph, params }) : undefined;
   const row = {
     id: opts.jobId ?? newId(),
     user_id: userId,
-    workflow_id: target.workflowId,
+    workflow_id: workflowId,
     params,
     ...(opts.idempotencyKey !== undefined ? { idempotency_key: opts.idempotencyKey } : {}),
     ...(hash !== undefined ? { request_hash: hash } : {}),
   };
-  let existing = await insertJobOrFindExisting(database, row);
+  let target: RunTarget;
+  let existing: JobRow | null;
+  if (saved) {
+    const found = await insertJobForSavedWorkflow(database, { ...row, workflow_id: source.savedWorkflowId });
+    if (!found.workflow) throw ApiError.notFound(`Workflow '${source.savedWorkflowId}'`);
+    target = { workflowId: found.workflow.id, graph: storedGraph(found.workflow), settings: found.workflow.settings };
+    existing = found.existing;
+    try {
+      planRun(target.graph, params, registry);
+    } catch (err) {
+      // The row went in with the workflow read; a request that fails validation leaves no job behind.
+      if (!existing) await deleteUnstartedJob(database, row.id);
+      throw err;
+    }
+  } else {
+    target = source;
+    existing = await insertJobOrFindExisting(database, row);
+  }
   if (existing && opts.idempotencyKey !== undefined && Date.now() - Date.parse(existing.created_at) > IDEMPOTENCY_WINDOW_MS) {
     // The key's window has passed: it now names a new job.
     await releaseIdempotencyKey(database, existing.id);

@@ -135,7 +135,9 @@ class Run {
     } else if (signal.aborted) {
       const reason = external?.reason as { name?: string; message?: string } | undefined;
       status = reason?.name === "TimeoutError" ? "timed_out" : "cancelled";
-      error = status === "timed_out" ? "The job ran longer than its time limit" : "The job was cancelled";
+      // The host's reason says which limit or who cancelled; a bare abort() gets the generic sentence.
+      const fallback = status === "timed_out" ? "The job ran longer than its time limit" : "The job was cancelled";
+      error = reason instanceof Error && reason.message && reason.message !== "This operation was aborted" ? reason.message : fallback;
     } else {
       // Nodes that were already running when the run completed must still see their signal end.
       controller.abort();

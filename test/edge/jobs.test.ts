@@ -81,6 +81,25 @@ describe("jobs API: list and get", () => {
     expect(failed.jobs).toHaveLength(0);
   });
 
+  it("records no job for a run that fails validation or names an unknown workflow", async () => {
+    const wf = await saved("strict", {
+      name: "bounded",
+      graph: {
+        nodes: [
+          { id: "n", type: "nodetool.input.IntegerInput", data: { name: "count", value: 5, min: 1, max: 10 } },
+          { id: "o", type: "nodetool.output.Output", data: { name: "count" } },
+        ],
+        edges: [{ source: "n", sourceHandle: "output", target: "o", targetHandle: "value" }],
+      },
+    });
+    const invalid = await call("strict", "POST", `/workflows/${wf}/run`, { params: { count: 99 } });
+    expect(invalid.status).toBe(422);
+    expect((await call("strict", "POST", "/workflows/0123456789abcdef/run", {})).status).toBe(404);
+    expect((await call("strict", "POST", `/workflows/${wf}/run`, {})).status).toBe(200);
+    const { jobs } = (await (await call("strict", "GET", "/api/jobs")).json()) as { jobs: { params: unknown }[] };
+    expect(jobs.map((j) => j.params)).toEqual([{}]);
+  });
+
   it("rejects bad list queries", async () => {
     expect((await call("lister", "GET", "/api/jobs?cursor=not-a-cursor")).status).toBe(400);
     const badStatus = await call("lister", "GET", "/api/jobs?status=sleeping");
@@ -233,7 +252,7 @@ describe("jobs API: cancel", () => {
     const res = await call("slow", "POST", `/workflows/${wf}/run`, {});
     const body = (await res.json()) as { status: string; error: string; job_id: string };
     expect(body.status).toBe("timed_out");
-    expect(body.error).toMatch(/longer than its time limit/);
+    expect(body.error).toMatch(/longer than its limit of 0.15 s/);
     expect(((await (await call("slow", "GET", `/api/jobs/${body.job_id}`)).json()) as { status: string }).status).toBe("timed_out");
   });
 });
