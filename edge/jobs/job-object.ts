@@ -234,6 +234,11 @@ export class JobObject extends DurableObject<Env> {
     return { status: outcome.status, alreadyFinished: false };
   }
 
+  /** Whether the job still holds (or waits for) a queue slot; the queue's sweep asks. */
+  isActive(): boolean {
+    return this.state !== null && !isTerminalStatus(this.state.status);
+  }
+
   async snapshot(userId: string): Promise<JobSnapshot | null> {
     const state = this.state;
     if (!state || state.user_id !== userId) return null;

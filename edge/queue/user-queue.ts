@@ -2,6 +2,9 @@ import { DurableObject } from "cloudflare:workers";
 import { getConfig } from "../config/config";
 import type { Env } from "../config/env";
 
+// A release lost to a crash would hold a slot forever; the sweep bounds that to this long.
+const SWEEP_INTERVAL_MS = 60_000;
+
 export type Admission = { admitted: true } | { admitted: false; position: number };
 
 /**
@@ -15,6 +18,7 @@ export class UserQueue extends DurableObject<Env> {
   private readonly running = new Set<string>();
   /** Waiting job ids in submission order. */
   private readonly waiting: string[] = [];
+  private sweepArmed = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -37,6 +41,7 @@ export class UserQueue extends DurableObject<Env> {
     if (this.waiting.length === 0 && this.running.size < this.limit) {
       this.running.add(jobId);
       this.sql.exec("INSERT OR IGNORE INTO running (job_id) VALUES (?)", jobId);
+      this.armSweep();
       return { admitted: true };
     }
     this.waiting.push(jobId);
@@ -61,10 +66,33 @@ export class UserQueue extends DurableObject<Env> {
     await this.promote();
   }
 
+  /** While slots are taken, an alarm now and then frees those whose job has ended without saying so. */
+  private armSweep(): void {
+    if (!this.sweepArmed) {
+      this.sweepArmed = true;
+      void this.ctx.storage.setAlarm(Date.now() + SWEEP_INTERVAL_MS);
+    }
+  }
+
+  override async alarm(): Promise<void> {
+    this.sweepArmed = false;
+    for (const jobId of [...this.running]) {
+      const active = await this.env.JOBS.get(this.env.JOBS.idFromName(jobId))
+        .isActive()
+        .catch(() => true);
+      if (!active) {
+        console.warn(`[queue] freeing the slot of job ${jobId}, which ended without releasing it`);
+        await this.release(jobId);
+      }
+    }
+    if (this.running.size > 0) this.armSweep();
+  }
+
   private async promote(): Promise<void> {
     while (this.running.size < this.limit && this.waiting.length > 0) {
       const next = this.waiting.shift()!;
       this.running.add(next);
+      this.armSweep();
       this.sql.exec("DELETE FROM waiting WHERE job_id = ?", next);
       this.sql.exec("INSERT OR IGNORE INTO running (job_id) VALUES (?)", next);
       let started = false;

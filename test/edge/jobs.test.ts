@@ -381,3 +381,17 @@ describe("watchdog and retention", () => {
     expect(((await (await call("retained", "GET", `/api/jobs/${jobId}`)).json()) as { status: string }).status).toBe("completed");
   });
 });
+
+describe("queue sweep", () => {
+  it("frees a slot whose job ended without releasing it", async () => {
+    const queue = env.QUEUES.get(env.QUEUES.idFromName("sweeper"));
+    // Two slots held by jobs that never existed (as after a crash between admission and release).
+    expect(await queue.admit("ghost-1")).toEqual({ admitted: true });
+    expect(await queue.admit("ghost-2")).toEqual({ admitted: true });
+    expect(await queue.admit("waiting-job")).toEqual({ admitted: false, position: 1 });
+    expect(await runDurableObjectAlarm(queue)).toBe(true);
+    // The sweep freed both ghosts and handed a slot to the waiting job (which has no object either, so it is freed too).
+    expect(await queue.position("waiting-job")).toBeNull();
+    expect(await queue.admit("next")).toEqual({ admitted: true });
+  });
+});
