@@ -1,9 +1,10 @@
 // `npm run bench`: every figure is a ratio against a baseline measured in the same run, since these
-// machines are noisy. Select parts with `npm run bench -- engine` or `-- http`.
+// machines are noisy. Select parts with `npm run bench -- engine`, `-- http` or `-- jobs`.
 import { benchEngine } from "./engine";
 import { benchHttp } from "./http";
+import { benchJobs } from "./jobs";
 
-const suites: Record<string, () => Promise<string[]>> = { engine: benchEngine, http: benchHttp };
+const suites: Record<string, () => Promise<string[]>> = { engine: benchEngine, http: benchHttp, jobs: benchJobs };
 const wanted = process.argv.slice(2).filter((a) => a in suites);
 
 for (const name of wanted.length ? wanted : Object.keys(suites)) {

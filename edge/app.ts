@@ -9,6 +9,7 @@ import { onError, onNotFound } from "./errors/handler";
 import { validationHook } from "./openapi/hook";
 import { jobRoutes } from "./jobs/routes";
 import { runRoutes } from "./runs/routes";
+import { socketRoutes } from "./sockets/routes";
 import { workflowRoutes } from "./workflows/routes";
 
 const VERSION = "0.1.0";
@@ -38,6 +39,7 @@ export function createApp() {
   app.route("/", workflowRoutes());
   app.route("/", runRoutes());
   app.route("/", jobRoutes());
+  app.route("/", socketRoutes());
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

@@ -1,5 +1,139 @@
 import { DurableObject } from "cloudflare:workers";
+import type { SocketMode, SocketReply } from "../../schema/socket";
+import type { JobRow } from "../../schema/tables";
 import type { Env } from "../config/env";
+import { ApiError } from "../errors/api-error";
+import { openJobEvents } from "../jobs/job-stream";
+import { CLOSE_INTERNAL_ERROR, closeSafely } from "./close";
+import { errorReply, runCommand, type CommandContext } from "./commands";
+import { encodeJobMessage, encodeReply, readClientFrame } from "./frame-codec";
+import { JobFollower } from "./job-follower";
+import { newSession, readSession, SOCKET_USER_HEADER, type SocketSession } from "./session";
 
-/** Placeholder until the WebSocket protocol lands: one object per client connection. */
-export class ConnectionObject extends DurableObject<Env> {}
+/**
+ * One Durable Object per WebSocket connection (DESIGN.md sections 1 and 6), using the hibernation API: the
+ * runtime holds the socket, and an object that follows no job can be evicted between frames and wake with
+ * only the socket and its attachment (user and mode). While it follows jobs, their open feeds keep it in
+ * memory. Jobs live in their own objects, so closing the socket stops the forwarding, never the jobs.
+ */
+export class ConnectionObject extends DurableObject<Env> {
+  private session: SocketSession | null = null;
+  /** Jobs whose messages this connection forwards, by job id; one follower per job. */
+  private readonly followers = new Map<string, JobFollower>();
+
+  /** The upgrade the Worker forwarded after authenticating it. */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected a WebSocket upgrade", { status: 426 });
+    const userId = request.headers.get(SOCKET_USER_HEADER);
+    if (!userId) return new Response("missing user", { status: 400 });
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server);
+    this.session = newSession(userId);
+    server.serializeAttachment(this.session);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const session = this.sessionOf(ws);
+    if (!session) {
+      // Only possible if the attachment was lost; the connection cannot tell whose it is.
+      closeSafely(ws, CLOSE_INTERNAL_ERROR, "Connection state lost; reconnect");
+      return;
+    }
+    const frame = readClientFrame(message);
+    // Replies follow the kind of the last frame received, unless set_mode pinned the mode.
+    if (!session.pinned && session.mode !== frame.mode) this.setMode(ws, session, frame.mode, false);
+    if (!frame.ok) {
+      this.send(ws, errorReply(new ApiError("invalid_request", frame.error)));
+      return;
+    }
+    const ctx: CommandContext = {
+      env: this.env,
+      userId: session.user_id,
+      pinMode: (mode) => this.setMode(ws, session, mode, true),
+      followedJobIds: () => [...this.followers.keys()],
+    };
+    const outcome = await runCommand(ctx, frame.value);
+    if (!this.send(ws, outcome.reply)) return;
+    if (outcome.follow) this.follow(ws, outcome.follow.row, outcome.follow.after);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    this.stopFollowing();
+    // The hibernation API leaves the closing handshake to us; a received 1005/1006 is answered with 1000.
+    closeSafely(ws, code, reason);
+  }
+
+  override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
+    console.error("[socket] connection error", error);
+    this.stopFollowing();
+    closeSafely(ws, CLOSE_INTERNAL_ERROR, "Connection error");
+  }
+
+  // ---- state -----------------------------------------------------------------------------------------
+
+  /** The session from memory, or after a wake from hibernation from the socket's attachment. */
+  private sessionOf(ws: WebSocket): SocketSession | null {
+    this.session ??= readSession(ws);
+    return this.session;
+  }
+
+  private setMode(ws: WebSocket, session: SocketSession, mode: SocketMode, pinned: boolean): void {
+    session.mode = mode;
+    session.pinned = pinned || session.pinned;
+    // Written through, so a wake from hibernation answers in the same mode.
+    ws.serializeAttachment(session);
+  }
+
+  // ---- sending ---------------------------------------------------------------------------------------
+
+  /** Sends a reply in the connection's current mode; false when the socket is gone. */
+  private send(ws: WebSocket, reply: SocketReply): boolean {
+    return this.sendRaw(ws, encodeReply(this.session!.mode, reply));
+  }
+
+  private sendRaw(ws: WebSocket, data: string | Uint8Array): boolean {
+    try {
+      ws.send(data);
+      return true;
+    } catch {
+      this.stopFollowing();
+      return false;
+    }
+  }
+
+  // ---- following jobs --------------------------------------------------------------------------------
+
+  /**
+   * Forwards a job's messages after `after`, replayed then live. A second follow of the same job (a
+   * reconnect_job on a job this connection follows) replaces the first: the client said what it has.
+   */
+  private follow(ws: WebSocket, row: JobRow, after: number): void {
+    this.followers.get(row.id)?.stop();
+    const follower = new JobFollower(row.id, (msgpack) => this.sendRaw(ws, encodeJobMessage(this.session!.mode, msgpack)));
+    this.followers.set(row.id, follower);
+    void follower
+      .run(() => openJobEvents(this.env, row, "msgpack", after))
+      .then((end) => {
+        if (this.followers.get(row.id) === follower) this.followers.delete(row.id);
+        if (end === "interrupted") {
+          this.send(
+            ws,
+            errorReply(
+              new ApiError(
+                "internal_error",
+                `The message feed of job '${row.id}' broke off; send reconnect_job with the last job_seq you received to resume`,
+                undefined,
+                { job_id: row.id },
+              ),
+            ),
+          );
+        }
+      });
+  }
+
+  private stopFollowing(): void {
+    for (const follower of this.followers.values()) follower.stop();
+    this.followers.clear();
+  }
+}

@@ -119,7 +119,7 @@ describe("SSE resume against the real Worker", () => {
     expect(whole.messages.length).toBeGreaterThan(3);
     // The retention alarm fires on its own about a second after the job ended; poll until it has.
     let after = whole;
-    for (let attempt = 0; attempt < 50 && after.messages.length > 1; attempt++) {
+    for (let attempt = 0; attempt < 100 && after.messages.length > 1; attempt++) {
       await new Promise((r) => setTimeout(r, 200));
       after = await readSse(await api(`/api/jobs/${jobId}/stream`));
     }

@@ -1,0 +1,241 @@
+import type { z } from "zod";
+import { TERMINAL_JOB_STATUSES, type JobStatus } from "../../schema/messages";
+import {
+  CancelJobDataSchema,
+  ClientFrameSchema,
+  GetStatusDataSchema,
+  ReconnectJobDataSchema,
+  RunJobDataSchema,
+  SetModeDataSchema,
+  SOCKET_COMMAND_NAMES,
+  SOCKET_COMMANDS,
+  type ErrorReply,
+  type RunJobData,
+  type SocketCommand,
+  type SocketJobStatus,
+  type SocketMode,
+  type SocketReply,
+} from "../../schema/socket";
+import type { JobRow } from "../../schema/tables";
+import type { Env } from "../config/env";
+import { db } from "../db/client";
+import { ApiError } from "../errors/api-error";
+import { toApiError } from "../errors/handler";
+import { findJob } from "../jobs/job-rows";
+import type { JobSnapshot } from "../jobs/job-spec";
+import { isFinished, jobStub } from "../jobs/job-stream";
+import { startJob, type RunTarget } from "../runs/start-job";
+import { toJsonData } from "../streaming/wire";
+import { storedGraph } from "../workflows/present";
+import { WorkflowRepository } from "../workflows/repository";
+
+/** What a command may see and change of its connection. */
+export interface CommandContext {
+  env: Env;
+  userId: string;
+  /** `set_mode`: switches the connection's mode and pins it there. */
+  pinMode(mode: SocketMode): void;
+  /** Jobs whose messages this connection is forwarding now. */
+  followedJobIds(): string[];
+}
+
+export interface CommandOutcome {
+  reply: SocketReply;
+  /** Once the reply is sent, forward this job's messages after `after` (so the reply always comes first). */
+  follow?: { row: JobRow; after: number };
+}
+
+// An unknown command is echoed back in the error; a client's arbitrary string is cut to a sane length.
+const MAX_ECHO = 64;
+
+/** Runs one client frame (already decoded). Never throws: every failure becomes an `{error}` reply. */
+export async function runCommand(ctx: CommandContext, frame: unknown): Promise<CommandOutcome> {
+  let command: string | undefined;
+  try {
+    const parsed = parseFrame(frame);
+    command = parsed.command;
+    return await dispatch(ctx, parsed.command, parsed.data);
+  } catch (err) {
+    return { reply: errorReply(err, command ?? commandOf(frame)) };
+  }
+}
+
+/** An error reply for `err`; unexpected errors are logged and reported without their details. */
+export function errorReply(err: unknown, command?: string): ErrorReply {
+  const apiError = toApiError(err);
+  if (apiError.type === "internal_error" && !(err instanceof ApiError)) console.error(`[socket] ${command ?? "frame"} failed`, err);
+  return {
+    ...(command !== undefined ? { command } : {}),
+    error: apiError.message,
+    error_type: apiError.type,
+    ...(apiError.details ? { details: apiError.details } : {}),
+    ...(apiError.extra.job_id !== undefined ? { job_id: apiError.extra.job_id } : {}),
+    ...(apiError.extra.status !== undefined ? { status: apiError.extra.status } : {}),
+  };
+}
+
+/** The command a frame names (cut short), for the error reply to a frame that could not be run. */
+function commandOf(frame: unknown): string | undefined {
+  const command = (frame as { command?: unknown } | null)?.command;
+  return typeof command === "string" ? command.slice(0, MAX_ECHO) : undefined;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (value instanceof Uint8Array) return "bytes";
+  return `a ${typeof value}`;
+}
+
+function parseFrame(frame: unknown): { command: SocketCommand; data: unknown } {
+  if (frame === null || typeof frame !== "object" || Array.isArray(frame) || frame instanceof Uint8Array) {
+    throw new ApiError("invalid_request", `A frame must be an object {command, data}, got ${describe(frame)}`);
+  }
+  const parsed = ClientFrameSchema.safeParse(frame);
+  if (!parsed.success) throw new ApiError("invalid_request", parsed.error.issues[0].message);
+  const { command, data } = parsed.data;
+  if (!Object.hasOwn(SOCKET_COMMANDS, command)) {
+    throw new ApiError("invalid_request", `Unknown command '${command.slice(0, MAX_ECHO)}'; expected one of ${SOCKET_COMMAND_NAMES.join(", ")}`);
+  }
+  return { command: command as SocketCommand, data };
+}
+
+/** Checks a command's `data` against its schema; the error names the command, the field and the problem. */
+function parseData<S extends z.ZodType>(command: SocketCommand, schema: S, data: unknown): z.output<S> {
+  const spec = SOCKET_COMMANDS[command];
+  if (data === undefined && spec.needsData) {
+    throw new ApiError("validation_error", `Missing 'data' for ${command}: expected ${spec.expects}`, [
+      { path: "data", message: `expected ${spec.expects}`, code: "invalid_type" },
+    ]);
+  }
+  const result = schema.safeParse(data);
+  if (result.success) return result.data;
+  const details = result.error.issues.map((i) => ({ path: ["data", ...i.path.map(String)].join("."), message: i.message, code: i.code }));
+  const first = details[0];
+  throw new ApiError(
+    "validation_error",
+    `Invalid data for ${command}: ${first.path}: ${first.message}${details.length > 1 ? ` (and ${details.length - 1} more)` : ""}`,
+    details,
+  );
+}
+
+async function dispatch(ctx: CommandContext, command: SocketCommand, data: unknown): Promise<CommandOutcome> {
+  switch (command) {
+    case "run_job":
+      return runJob(ctx, parseData(command, RunJobDataSchema, data));
+    case "cancel_job":
+      return cancelJob(ctx, parseData(command, CancelJobDataSchema, data).job_id);
+    case "get_status":
+      return getStatus(ctx, parseData(command, GetStatusDataSchema, data).job_id);
+    case "reconnect_job": {
+      const { job_id, last_seq } = parseData(command, ReconnectJobDataSchema, data);
+      return reconnectJob(ctx, job_id, last_seq ?? 0);
+    }
+    case "set_mode": {
+      const { mode } = parseData(command, SetModeDataSchema, data);
+      ctx.pinMode(mode);
+      return { reply: { command, message: `Mode set to ${mode} until the next set_mode`, mode } };
+    }
+    case "ping":
+      return { reply: { command, type: "pong", ts: Date.now() } };
+  }
+}
+
+// ---- commands ------------------------------------------------------------------------------------------
+
+/** The graph to run: a saved workflow's, or the sent one (under the saved workflow's id when both are given). */
+async function runTarget(ctx: CommandContext, data: RunJobData): Promise<RunTarget> {
+  const saved = data.workflow_id ? await new WorkflowRepository(db(ctx.env.DB), ctx.userId).get(data.workflow_id) : null;
+  if (data.graph) return { workflowId: saved?.id ?? null, graph: data.graph, settings: saved?.settings ?? {} };
+  return { workflowId: saved!.id, graph: storedGraph(saved!), settings: saved!.settings };
+}
+
+async function runJob(ctx: CommandContext, data: RunJobData): Promise<CommandOutcome> {
+  const target = await runTarget(ctx, data);
+  // Params from a MessagePack frame may hold bytes; the job spec travels as JSON, so they go as data: URIs.
+  const params = toJsonData(data.params ?? {});
+  const started = await startJob(ctx.env, ctx.userId, target, params, { respond: "none", jobId: data.job_id });
+  const ack = (await started.response.json()) as { job_id: string; status: JobStatus };
+  const row = await findJob(db(ctx.env.DB), ctx.userId, started.jobId);
+  if (!row) throw new ApiError("internal_error", `Job '${started.jobId}' was started but its record is missing`);
+  // A repeated run_job for a job this connection already follows must not send its messages twice.
+  const following = ctx.followedJobIds().includes(started.jobId);
+  const message = following
+    ? "This connection already follows the job"
+    : started.replayed
+      ? "The job already exists; following it"
+      : "Job started";
+  return {
+    reply: { command: "run_job", message, job_id: started.jobId, workflow_id: row.workflow_id, status: ack.status, replayed: started.replayed },
+    ...(following ? {} : { follow: { row, after: 0 } }),
+  };
+}
+
+async function ownJob(ctx: CommandContext, jobId: string): Promise<JobRow> {
+  const row = await findJob(db(ctx.env.DB), ctx.userId, jobId);
+  // Another user's job reads exactly like a missing one.
+  if (!row) throw ApiError.notFound(`Job '${jobId}'`);
+  return row;
+}
+
+async function cancelJob(ctx: CommandContext, jobId: string): Promise<CommandOutcome> {
+  const row = await ownJob(ctx, jobId);
+  const finished = (status: string) =>
+    new ApiError("conflict", `Job '${row.id}' has already finished (${status})`, undefined, { job_id: row.id, status });
+  if (isFinished(row)) throw finished(row.status);
+  // Resolves once the job has stopped; its terminal job_update reaches followers through their feeds.
+  const result = await jobStub(ctx.env, row.id).cancel(ctx.userId);
+  if (!result) throw ApiError.notFound(`Job '${row.id}'`);
+  if (result.alreadyFinished) throw finished(result.status);
+  return { reply: { command: "cancel_job", message: result.status === "cancelled" ? "Job cancelled" : `Job ended as ${result.status}`, job_id: row.id, status: result.status } };
+}
+
+/** A job's state from its Durable Object, or from its D1 row once the object's log has expired. */
+async function jobStatus(ctx: CommandContext, row: JobRow): Promise<SocketJobStatus> {
+  // The RPC stub types `unknown` values (the result map) as unserializable; the object returns a JobSnapshot.
+  const snapshot = (await jobStub(ctx.env, row.id).snapshot(ctx.userId)) as unknown as JobSnapshot | null;
+  if (snapshot) {
+    const outcome = snapshot.outcome;
+    return {
+      job_id: snapshot.job_id,
+      workflow_id: snapshot.workflow_id,
+      status: snapshot.status,
+      last_seq: snapshot.last_seq,
+      ...(snapshot.queue_position !== undefined ? { queue_position: snapshot.queue_position } : {}),
+      ...(outcome ? { result: outcome.result, duration: outcome.duration } : {}),
+      ...(outcome?.error !== undefined ? { error: outcome.error } : {}),
+    };
+  }
+  return {
+    job_id: row.id,
+    workflow_id: row.workflow_id,
+    status: row.status as JobStatus,
+    last_seq: row.last_seq ?? 0,
+    ...(isFinished(row) ? { result: row.result ?? null, ...(row.duration !== null ? { duration: row.duration } : {}) } : {}),
+    ...(row.error !== null ? { error: row.error } : {}),
+  };
+}
+
+async function getStatus(ctx: CommandContext, jobId: string | undefined): Promise<CommandOutcome> {
+  if (jobId !== undefined) return { reply: { command: "get_status", ...(await jobStatus(ctx, await ownJob(ctx, jobId))) } };
+  const rows = await Promise.all(ctx.followedJobIds().map((id) => findJob(db(ctx.env.DB), ctx.userId, id)));
+  const statuses = await Promise.all(rows.filter((r): r is JobRow => r !== undefined).map((r) => jobStatus(ctx, r)));
+  // A job whose terminal update is on its way out is no longer active.
+  const active = statuses.filter((s) => !TERMINAL_JOB_STATUSES.includes(s.status));
+  return { reply: { command: "get_status", active_jobs: active } };
+}
+
+async function reconnectJob(ctx: CommandContext, jobId: string, lastSeq: number): Promise<CommandOutcome> {
+  const row = await ownJob(ctx, jobId);
+  return {
+    reply: {
+      command: "reconnect_job",
+      message: `Following the job after job_seq ${lastSeq}`,
+      job_id: row.id,
+      workflow_id: row.workflow_id,
+      status: row.status as JobStatus,
+      last_seq: lastSeq,
+    },
+    follow: { row, after: lastSeq },
+  };
+}

@@ -1,0 +1,42 @@
+import type { SocketMode } from "../../schema/socket";
+import { decodeMsgpack, encodeMsgpack, toJsonText } from "../streaming/wire";
+
+/**
+ * Frames on the wire (DESIGN.md section 6): a binary frame is one MessagePack value, a text frame one JSON
+ * value. The kind of frame a client sends decides the mode it is answered in (unless `set_mode` pinned it).
+ */
+
+export type ReadFrame = { mode: SocketMode; ok: true; value: unknown } | { mode: SocketMode; ok: false; error: string };
+
+function asBytes(message: ArrayBuffer | ArrayBufferView): Uint8Array {
+  return message instanceof ArrayBuffer ? new Uint8Array(message) : new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
+}
+
+/** Reads one client frame; a frame that does not parse says why instead of throwing. */
+export function readClientFrame(message: string | ArrayBuffer | ArrayBufferView): ReadFrame {
+  if (typeof message === "string") {
+    try {
+      return { mode: "text", ok: true, value: JSON.parse(message) };
+    } catch (err) {
+      return { mode: "text", ok: false, error: `Text frame is not valid JSON (${(err as Error).message}); send {"command": ..., "data": ...}` };
+    }
+  }
+  try {
+    return { mode: "binary", ok: true, value: decodeMsgpack(asBytes(message)) };
+  } catch (err) {
+    return { mode: "binary", ok: false, error: `Binary frame is not valid MessagePack (${(err as Error).message}); send a MessagePack map {command, data}` };
+  }
+}
+
+/** A reply in the connection's mode: MessagePack keeps bytes as `bin`; JSON carries them as `data:` URIs. */
+export function encodeReply(mode: SocketMode, value: unknown): string | Uint8Array {
+  return mode === "binary" ? encodeMsgpack(value) : toJsonText(value);
+}
+
+/**
+ * One job message, given as the MessagePack bytes the job logged. A binary client gets those bytes as they
+ * are (no decode, no re-encode); a text client gets the JSON form.
+ */
+export function encodeJobMessage(mode: SocketMode, msgpack: Uint8Array): string | Uint8Array {
+  return mode === "binary" ? msgpack : toJsonText(decodeMsgpack(msgpack));
+}

@@ -1,0 +1,60 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "../app-env";
+import { authenticate } from "../auth/authenticate";
+import { getConfig } from "../config/config";
+import type { Env } from "../config/env";
+import { ApiError } from "../errors/api-error";
+import { toApiError } from "../errors/handler";
+import { CLOSE_INTERNAL_ERROR, CLOSE_POLICY_VIOLATION, closeSafely } from "./close";
+import { SOCKET_USER_HEADER } from "./session";
+
+/** The WebSocket endpoints (DESIGN.md section 6): `/predict` and `/ws` speak the same protocol. */
+export const SOCKET_PATHS = ["/predict", "/ws"] as const;
+
+/**
+ * A plain request to a socket endpoint: 426 with the contract's error body. The error type stays
+ * `invalid_request` (the contract has no type of its own for 426) while status and `code` say what to do.
+ * No `Upgrade` response header: workerd drops it as hop-by-hop, so the message names the protocol instead.
+ */
+function upgradeRequired(): Response {
+  const body = new ApiError("invalid_request", "This endpoint speaks WebSocket: send a GET with 'Upgrade: websocket'").toBody();
+  body.error.code = 426;
+  return Response.json(body, { status: 426 });
+}
+
+/**
+ * A refused upgrade is accepted and then closed at once: a browser cannot read an HTTP error status on a
+ * failed WebSocket, but it does see a close code and reason. 1008 for a missing or wrong token; 1011 when
+ * the server cannot check tokens at all (authentication not configured: the HTTP 503) or failed doing so.
+ */
+function refuseSocket(err: ApiError): Response {
+  const { 0: client, 1: server } = new WebSocketPair();
+  server.accept();
+  const refused = err.type === "unauthorized" || err.type === "forbidden";
+  closeSafely(server, refused ? CLOSE_POLICY_VIOLATION : CLOSE_INTERNAL_ERROR, err.message);
+  return new Response(null, { status: 101, webSocket: client });
+}
+
+/** Hands an authenticated upgrade to a new connection object, with the user in a header only the Worker sets. */
+function openConnection(env: Env, userId: string): Promise<Response> {
+  const stub = env.CONNECTIONS.get(env.CONNECTIONS.newUniqueId());
+  // A fresh request: the client's token (header or query) stays here; the object only needs the user.
+  return stub.fetch("https://connection/socket", { headers: { Upgrade: "websocket", [SOCKET_USER_HEADER]: userId } });
+}
+
+export function socketRoutes() {
+  const app = new OpenAPIHono<AppEnv>();
+  for (const path of SOCKET_PATHS) {
+    app.get(path, async (c) => {
+      if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") return upgradeRequired();
+      let userId: string;
+      try {
+        userId = await authenticate(c.req.raw, getConfig(c.env), true);
+      } catch (err) {
+        return refuseSocket(toApiError(err));
+      }
+      return openConnection(c.env, userId);
+    });
+  }
+  return app;
+}

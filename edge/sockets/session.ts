@@ -1,0 +1,30 @@
+import type { SocketMode } from "../../schema/socket";
+
+/**
+ * The header that carries the authenticated user from the Worker to the connection's Durable Object. The
+ * object is only reachable through the CONNECTIONS binding and the Worker always overwrites this header, so
+ * the object can trust it; a client sending it gains nothing.
+ */
+export const SOCKET_USER_HEADER = "X-Nodetool-Socket-User";
+
+/**
+ * What a connection must remember across hibernation, kept on the socket with `serializeAttachment` (a
+ * hibernated object wakes as a fresh instance with only its sockets and their attachments).
+ */
+export interface SocketSession {
+  user_id: string;
+  /** The mode replies and job messages are sent in. */
+  mode: SocketMode;
+  /** True after `set_mode`: the mode then stays until the next `set_mode`, whatever frames arrive. */
+  pinned: boolean;
+}
+
+export function newSession(userId: string): SocketSession {
+  // Binary until the first frame says otherwise: NodeTool's clients default to MessagePack.
+  return { user_id: userId, mode: "binary", pinned: false };
+}
+
+export function readSession(ws: WebSocket): SocketSession | null {
+  const value = ws.deserializeAttachment() as SocketSession | null;
+  return value && typeof value.user_id === "string" ? value : null;
+}
