@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { encode } from "@msgpack/msgpack";
+import { Miniflare } from "miniflare";
 import { createParser } from "eventsource-parser";
 import WebSocket from "ws";
 // @ts-expect-error: plain ESM helper shared with npm start, without type declarations
@@ -66,6 +67,35 @@ async function plainWsEcho(count: number): Promise<number> {
     return count / seconds;
   } finally {
     child.kill();
+  }
+}
+
+/** The runtime's ceiling: a bare Durable Object sending `count` frames to a `ws` client (no proxy, no code of ours). */
+async function bareDurableObjectSends(count: number): Promise<number> {
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: path.join(HERE, "fixtures", "ws-send-loop.worker.js"),
+    compatibilityDate: "2026-04-01",
+    durableObjects: { SEND_LOOP: { className: "SendLoop", useSQLite: true } },
+    port: 0,
+  });
+  try {
+    const url = await mf.ready;
+    const socket = new WebSocket(url.toString().replace(/^http/, "ws"));
+    await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
+    const t0 = performance.now();
+    let received = 0;
+    await new Promise<void>((resolve) => {
+      socket.on("message", () => {
+        if (++received === count) resolve();
+      });
+      socket.send(String(count));
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    socket.close();
+    return count / seconds;
+  } finally {
+    await mf.dispose();
   }
 }
 
@@ -141,10 +171,12 @@ export async function benchJobs(): Promise<string[]> {
     const ws = await wsDelivery(edge.url, ticker, MESSAGES);
     const sse = await sseDelivery(edge, ticker);
     const baseline2 = await plainWsEcho(MESSAGES);
+    const ceiling = await bareDurableObjectSends(MESSAGES);
     const base = (baseline + baseline2) / 2;
     lines.push(
       `jobs: plain ws echo (2 Node processes)  ${fmt(base, 0)} msg/s (runs: ${fmt(baseline, 0)}, ${fmt(baseline2, 0)})`,
-      `jobs: 100,000 node_progress -> 1 WebSocket client (msgpack)  ${fmt(ws, 0)} msg/s = ${fmt((100 * ws) / base, 1)}% of plain ws (target >= 25%)`,
+      `jobs: bare Durable Object ws.send loop -> ws client (local workerd, no code of ours)  ${fmt(ceiling, 0)} msg/s = ${fmt((100 * ceiling) / base, 1)}% of plain ws`,
+      `jobs: 100,000 node_progress -> 1 WebSocket client (msgpack)  ${fmt(ws, 0)} msg/s = ${fmt((100 * ws) / base, 1)}% of plain ws (target >= 25%), ${fmt((100 * ws) / ceiling, 0)}% of the bare send loop`,
       `jobs: 100,000 node_progress -> 1 SSE client  ${fmt(sse, 0)} msg/s = ${fmt((100 * sse) / base, 1)}% of plain ws`,
     );
     const fan = await fanOut(edge, 100, 1000);
