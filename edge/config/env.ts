@@ -8,6 +8,8 @@ export interface Env {
   JOBS: DurableObjectNamespace<JobObject>;
   QUEUES: DurableObjectNamespace<UserQueue>;
   CONNECTIONS: DurableObjectNamespace<ConnectionObject>;
+  /** R2: `assets/` and `temp/` objects (DESIGN.md section 8). */
+  STORAGE: R2Bucket;
   AUTH_PROVIDER?: string;
   SERVER_AUTH_TOKEN?: string;
   WORKER_AUTH_TOKEN?: string;
@@ -19,4 +21,16 @@ export interface Env {
   JOB_LOG_RETENTION_SECONDS?: string;
   JOB_WATCHDOG_SECONDS?: string;
   MAX_CONCURRENT_JOBS_PER_USER?: string;
+  // Chat proxy and LLM nodes (edge/chat): parsed by their own module.
+  OPENAI_API_KEY?: string;
+  OPENAI_BASE_URL?: string;
+  ANTHROPIC_API_KEY?: string;
+  ANTHROPIC_BASE_URL?: string;
+  CHAT_PROVIDERS?: string;
+  CHAT_DEFAULT_MODEL?: string;
+  CHAT_MODEL_ALIASES?: string;
+  // Storage and media (edge/storage): parsed by their own module.
+  MAX_UPLOAD_BYTES?: string;
+  TEMP_RETENTION_SECONDS?: string;
+  ALLOW_REMOTE_MEDIA_FETCH?: string;
 }
