@@ -10,6 +10,7 @@ import { registry } from "../registry";
 import type { StreamFormat } from "../streaming/frames";
 import { encodeMsgpack, toJsonText } from "../streaming/wire";
 import { JobLog } from "./job-log";
+import { createJobServices } from "./job-services";
 import { markJobFinished, markJobQueued, markJobRunning } from "./job-rows";
 import { JobSpecSchema, StartRespondSchema, type JobOutcome, type JobSnapshot, type JobSpec, type JobState, type TerminalStatus } from "./job-spec";
 import { StreamSubscriber, type OutgoingMessage } from "./stream-subscriber";
@@ -152,6 +153,7 @@ export class JobObject extends DurableObject<Env> {
       const plan = planRun(spec.graph as never, spec.params, registry);
       run = await executePlan(plan, {
         registry,
+        services: createJobServices(this.env, { jobId: state.job_id, userId: state.user_id }),
         signal: controller.signal,
         // Held back until D1 has the outcome (see the class comment).
         emit: (m) => {

@@ -1,0 +1,16 @@
+import type { EngineServices } from "../../engine/registry/types";
+import type { Env } from "../config/env";
+
+/** Who a job runs for: what host services may scope their work to (a user's storage, a job's logs). */
+export interface JobIdentity {
+  jobId: string;
+  userId: string;
+}
+
+/**
+ * The host services a job's nodes get through their context (model providers, blob storage, ...): the one
+ * place where the Worker's bindings are handed to the runtime-agnostic engine.
+ */
+export function createJobServices(_env: Env, _job: JobIdentity): Partial<EngineServices> {
+  return {};
+}
