@@ -18,6 +18,10 @@ import { StreamSubscriber, type OutgoingMessage } from "./stream-subscriber";
 const LOST_RUN_ERROR =
   "The job stopped unexpectedly: the process running it was restarted (an eviction, a crash or a deploy) before it finished";
 
+// How long, and how many messages, an unwatched job's messages may wait before they are written.
+const UNWATCHED_FLUSH_MS = 100;
+const UNWATCHED_FLUSH_MESSAGES = 1024;
+
 function isTerminalStatus(status: JobStatus | undefined): status is TerminalStatus {
   return status !== undefined && TERMINAL_JOB_STATUSES.includes(status);
 }
@@ -79,13 +83,17 @@ export class JobObject extends DurableObject<Env> {
       this.log.create();
       this.spec = spec;
       const now = Date.now();
+      // Written as running, like the D1 row: most jobs get a slot at once, and then starting them costs no
+      // second storage commit. One that has to wait is rewritten as queued; one lost before it started is
+      // a running job without a run, which the watchdog ends as failed.
       this.state = {
         job_id: spec.job_id,
         user_id: spec.user_id,
         workflow_id: spec.workflow_id,
-        status: "queued",
+        status: "running",
         max_run_seconds: spec.max_run_seconds,
         created_ms: now,
+        started_ms: now,
       };
       this.log.writeState(this.state);
       // Armed before anything can fail: whatever happens next, the watchdog comes back to this job.
@@ -102,11 +110,14 @@ export class JobObject extends DurableObject<Env> {
     const state = this.state!;
     const admission = await this.queue().admit(state.job_id);
     if (admission.admitted) {
-      await this.begin();
+      if (state.status === "queued") await this.begin();
+      else if (state.status === "running" && !this.controller && this.spec) this.run(this.spec, false);
       return;
     }
     if (state.queued_ms === undefined) {
+      state.status = "queued";
       state.queued_ms = Date.now();
+      delete state.started_ms;
       this.log.writeSpec(this.spec!);
       this.log.writeState(state);
       this.publish({ type: "job_update", status: "queued", queue_position: admission.position });
@@ -114,25 +125,27 @@ export class JobObject extends DurableObject<Env> {
     }
   }
 
-  /** Starts the run. Called by the queue when a slot frees up; false when the job no longer waits. */
+  /** Starts a queued job. Called by the queue when a slot frees up; false when the job no longer waits. */
   async begin(): Promise<boolean> {
     const state = this.state;
     if (!state || state.status !== "queued") return false;
-    const wasQueued = state.queued_ms !== undefined;
-    const spec = this.spec ?? (wasQueued ? this.log.readSpec() : null);
+    const spec = this.spec ?? this.log.readSpec();
     if (!spec) {
       await this.finish(this.failedRun("The job's definition was lost while it waited in the queue"));
       return false;
     }
-    const now = Date.now();
     state.status = "running";
-    state.started_ms = now;
+    state.started_ms = Date.now();
     this.log.writeState(state);
-    if (wasQueued) this.log.deleteSpec();
+    this.log.deleteSpec();
+    this.run(spec, true);
+    return true;
+  }
+
+  private run(spec: JobSpec, wasQueued: boolean): void {
     this.spec = null;
     this.controller = new AbortController();
     this.ctx.waitUntil(this.execute(spec, this.controller, wasQueued));
-    return true;
   }
 
   private async execute(spec: JobSpec, controller: AbortController, wasQueued: boolean): Promise<void> {
@@ -303,7 +316,10 @@ export class JobObject extends DurableObject<Env> {
     const stamped = { ...message, job_id: state.job_id, workflow_id: state.workflow_id, job_seq: this.seq + 1 };
     let json: string | undefined;
     this.pending.push({ seq: stamped.job_seq, msgpack: encodeMsgpack(stamped), json: () => (json ??= toJsonText(stamped)) });
-    this.flushTimer ??= setTimeout(() => this.flush(), 0);
+    // With someone watching, send within the turn. Unwatched (a sync run waiting for its result), let the
+    // log write ride along with the job's last commit; a subscriber that arrives flushes first anyway.
+    if (this.pending.length >= UNWATCHED_FLUSH_MESSAGES) this.flush();
+    else this.flushTimer ??= setTimeout(() => this.flush(), this.subscribers.size > 0 ? 0 : UNWATCHED_FLUSH_MS);
   }
 
   private flush(): void {
