@@ -108,7 +108,7 @@ export class JobObject extends DurableObject<Env> {
   /** Asks the user's queue for a slot: runs now, or waits as `queued` with its position. */
   private async admit(): Promise<void> {
     const state = this.state!;
-    const admission = await this.queue().admit(state.job_id);
+    const admission = await this.queue().admit(state.job_id, state.user_id);
     if (admission.admitted) {
       if (state.status === "queued") await this.begin();
       else if (state.status === "running" && !this.controller && this.spec) this.run(this.spec, false);

@@ -97,6 +97,12 @@ export async function findJob(db: Db, userId: string, id: string): Promise<JobRo
   return db.query.jobs.findFirst({ where: and(eq(jobs.id, id), eq(jobs.user_id, userId)) });
 }
 
+/** The user's jobs whose rows say `running`: the queue's running set after a restart. */
+export async function runningJobIds(db: Db, userId: string): Promise<string[]> {
+  const rows = await db.select({ id: jobs.id }).from(jobs).where(and(eq(jobs.user_id, userId), eq(jobs.status, "running")));
+  return rows.map((r) => r.id);
+}
+
 export async function markJobQueued(db: Db, id: string): Promise<void> {
   await db.update(jobs).set({ status: "queued", started_at: null }).where(eq(jobs.id, id));
 }

@@ -1,6 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { getConfig } from "../config/config";
 import type { Env } from "../config/env";
+import { db } from "../db/client";
+import { runningJobIds } from "../jobs/job-rows";
 
 // A release lost to a crash would hold a slot forever; the sweep bounds that to this long.
 const SWEEP_INTERVAL_MS = 60_000;
@@ -10,8 +12,11 @@ export type Admission = { admitted: true } | { admitted: false; position: number
 /**
  * One per user: how many of the user's jobs run at once (MAX_CONCURRENT_JOBS_PER_USER). Jobs over the
  * limit wait in submission order and are started here as running ones finish. Every call is idempotent,
- * so a job's watchdog can simply ask again after a crash. SQLite is the record; the same sets live in
- * memory so that admitting a job under the limit costs one write and no reads.
+ * so a job's watchdog can simply ask again after a crash.
+ *
+ * The line of waiting jobs is stored here (its order exists nowhere else). Which jobs run is already
+ * recorded by their D1 rows, so the running set lives in memory and is rebuilt from D1 when the object
+ * starts: admitting and releasing a job under the limit write nothing.
  */
 export class UserQueue extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -19,28 +24,41 @@ export class UserQueue extends DurableObject<Env> {
   /** Waiting job ids in submission order. */
   private readonly waiting: string[] = [];
   private sweepArmed = false;
+  private loading: Promise<void> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    this.sql.exec("CREATE TABLE IF NOT EXISTS running (job_id TEXT PRIMARY KEY)");
     this.sql.exec("CREATE TABLE IF NOT EXISTS waiting (pos INTEGER PRIMARY KEY AUTOINCREMENT, job_id TEXT NOT NULL UNIQUE)");
-    for (const row of this.sql.exec<{ job_id: string }>("SELECT job_id FROM running")) this.running.add(row.job_id);
     for (const row of this.sql.exec<{ job_id: string }>("SELECT job_id FROM waiting ORDER BY pos")) this.waiting.push(row.job_id);
+    this.sql.exec("CREATE TABLE IF NOT EXISTS owner (user_id TEXT NOT NULL)");
+  }
+
+  /** Rebuilds the running set from D1 once per instance, before any call uses it. */
+  private ensureLoaded(userId?: string): Promise<void> {
+    this.loading ??= (async () => {
+      const stored = this.sql.exec<{ user_id: string }>("SELECT user_id FROM owner").toArray()[0]?.user_id;
+      if (stored === undefined && userId !== undefined) this.sql.exec("INSERT INTO owner (user_id) VALUES (?)", userId);
+      const owner = stored ?? userId;
+      if (owner === undefined) return;
+      for (const id of await runningJobIds(db(this.env.DB), owner)) if (!this.waiting.includes(id)) this.running.add(id);
+      if (this.running.size > 0) this.armSweep();
+    })();
+    return this.loading;
   }
 
   private get limit(): number {
     return getConfig(this.env).maxConcurrentJobsPerUser;
   }
 
-  admit(jobId: string): Admission {
+  async admit(jobId: string, userId: string): Promise<Admission> {
+    await this.ensureLoaded(userId);
     if (this.running.has(jobId)) return { admitted: true };
     const at = this.waiting.indexOf(jobId);
     if (at >= 0) return { admitted: false, position: at + 1 };
     // Nobody jumps the line: with jobs waiting, a new one waits too even if a slot is momentarily free.
     if (this.waiting.length === 0 && this.running.size < this.limit) {
       this.running.add(jobId);
-      this.sql.exec("INSERT OR IGNORE INTO running (job_id) VALUES (?)", jobId);
       this.armSweep();
       return { admitted: true };
     }
@@ -50,14 +68,16 @@ export class UserQueue extends DurableObject<Env> {
   }
 
   /** A queued job's place in line (1 = next), or null when it is not waiting. */
-  position(jobId: string): number | null {
+  async position(jobId: string): Promise<number | null> {
+    await this.ensureLoaded();
     const at = this.waiting.indexOf(jobId);
     return at >= 0 ? at + 1 : null;
   }
 
   /** The job ended or was cancelled while waiting: frees its place and starts whoever is next. */
   async release(jobId: string): Promise<void> {
-    if (this.running.delete(jobId)) this.sql.exec("DELETE FROM running WHERE job_id = ?", jobId);
+    await this.ensureLoaded();
+    this.running.delete(jobId);
     const at = this.waiting.indexOf(jobId);
     if (at >= 0) {
       this.waiting.splice(at, 1);
@@ -75,6 +95,7 @@ export class UserQueue extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    await this.ensureLoaded();
     this.sweepArmed = false;
     for (const jobId of [...this.running]) {
       const active = await this.env.JOBS.get(this.env.JOBS.idFromName(jobId))
@@ -94,7 +115,6 @@ export class UserQueue extends DurableObject<Env> {
       this.running.add(next);
       this.armSweep();
       this.sql.exec("DELETE FROM waiting WHERE job_id = ?", next);
-      this.sql.exec("INSERT OR IGNORE INTO running (job_id) VALUES (?)", next);
       let started = false;
       try {
         started = await this.env.JOBS.get(this.env.JOBS.idFromName(next)).begin();
@@ -103,7 +123,7 @@ export class UserQueue extends DurableObject<Env> {
         console.error(`[queue] could not start job ${next}`, err);
         started = true;
       }
-      if (!started && this.running.delete(next)) this.sql.exec("DELETE FROM running WHERE job_id = ?", next);
+      if (!started) this.running.delete(next);
     }
   }
 }

@@ -382,16 +382,28 @@ describe("watchdog and retention", () => {
   });
 });
 
+describe("queue restart", () => {
+  it("rebuilds its running set from D1, so a restarted queue still counts the user's running jobs", async () => {
+    const now = new Date().toISOString();
+    for (const id of ["r-1", "r-2"]) {
+      await env.DB.prepare("INSERT INTO jobs (id, user_id, workflow_id, status, params, created_at, attempts) VALUES (?, 'restarted', NULL, 'running', '{}', ?, 1)").bind(id, now).run();
+    }
+    // A fresh queue object for this user: both running jobs fill the limit of 2.
+    const queue = env.QUEUES.get(env.QUEUES.idFromName("restarted"));
+    expect(await queue.admit("r-3", "restarted")).toEqual({ admitted: false, position: 1 });
+  });
+});
+
 describe("queue sweep", () => {
   it("frees a slot whose job ended without releasing it", async () => {
     const queue = env.QUEUES.get(env.QUEUES.idFromName("sweeper"));
     // Two slots held by jobs that never existed (as after a crash between admission and release).
-    expect(await queue.admit("ghost-1")).toEqual({ admitted: true });
-    expect(await queue.admit("ghost-2")).toEqual({ admitted: true });
-    expect(await queue.admit("waiting-job")).toEqual({ admitted: false, position: 1 });
+    expect(await queue.admit("ghost-1", "sweeper")).toEqual({ admitted: true });
+    expect(await queue.admit("ghost-2", "sweeper")).toEqual({ admitted: true });
+    expect(await queue.admit("waiting-job", "sweeper")).toEqual({ admitted: false, position: 1 });
     expect(await runDurableObjectAlarm(queue)).toBe(true);
     // The sweep freed both ghosts and handed a slot to the waiting job (which has no object either, so it is freed too).
     expect(await queue.position("waiting-job")).toBeNull();
-    expect(await queue.admit("next")).toEqual({ admitted: true });
+    expect(await queue.admit("next", "sweeper")).toEqual({ admitted: true });
   });
 });
