@@ -191,7 +191,9 @@ export class JobObject extends DurableObject<Env> {
   private async finish(run: RunResult, terminal: EngineMessage | null = null): Promise<void> {
     const state = this.state!;
     if (isTerminalStatus(state.status)) return;
-    const duration = state.started_ms !== undefined && run.duration === 0 ? (Date.now() - state.started_ms) / 1000 : run.duration;
+    // The engine's own figure when it ended the run (its terminal message carries it too); wall time since
+    // the start for an end decided here (a lost run, a cancel while queued).
+    const duration = terminal === null && state.started_ms !== undefined ? (Date.now() - state.started_ms) / 1000 : run.duration;
     const outcome: JobOutcome = {
       job_id: state.job_id,
       status: run.status,
