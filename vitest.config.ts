@@ -24,6 +24,9 @@ export default defineConfig({
                 SSE_KEEPALIVE_MS: "100",
                 // Small, so the queue can be tested with a few jobs (per user: other tests are unaffected).
                 MAX_CONCURRENT_JOBS_PER_USER: "2",
+                // Small, so storage tests can cross it; remote media is allowed so its address checks are reached.
+                MAX_UPLOAD_BYTES: "2097152",
+                ALLOW_REMOTE_MEDIA_FETCH: "true",
                 TEST_MIGRATIONS: await readD1Migrations("./migrations"),
               },
             },

@@ -5,6 +5,7 @@ import { benchHttp } from "./http";
 import { benchJobs } from "./jobs";
 
 const suites: Record<string, () => Promise<string[]>> = { engine: benchEngine, http: benchHttp, jobs: benchJobs };
+suites.storage = async () => (await import("./storage")).benchStorage();
 const wanted = process.argv.slice(2).filter((a) => a in suites);
 
 for (const name of wanted.length ? wanted : Object.keys(suites)) {

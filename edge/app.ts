@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HealthSchema } from "../schema/requests";
 import type { AppEnv } from "./app-env";
+import { assetRoutes } from "./assets/routes";
 import { requireAuth } from "./auth/middleware";
 import { getConfig } from "./config/config";
 import { ApiError } from "./errors/api-error";
@@ -10,6 +11,7 @@ import { validationHook } from "./openapi/hook";
 import { jobRoutes } from "./jobs/routes";
 import { runRoutes } from "./runs/routes";
 import { socketRoutes } from "./sockets/routes";
+import { isStreamingUpload, storageRoutes } from "./storage/routes";
 import { workflowRoutes } from "./workflows/routes";
 
 const VERSION = "0.1.0";
@@ -27,6 +29,8 @@ export function createApp() {
   app.use("*", async (c, next) => {
     const method = c.req.method;
     if (method !== "POST" && method !== "PUT" && method !== "PATCH") return next();
+    // Storage PUTs and asset uploads stream to R2 under their own MAX_UPLOAD_BYTES limit (edge/storage).
+    if (isStreamingUpload(method, c.req.path)) return next();
     return bodyLimit({
       maxSize: getConfig(c.env).maxBodyBytes,
       onError: () => {
@@ -40,6 +44,8 @@ export function createApp() {
   app.route("/", runRoutes());
   app.route("/", jobRoutes());
   app.route("/", socketRoutes());
+  app.route("/", storageRoutes());
+  app.route("/", assetRoutes());
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

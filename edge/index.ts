@@ -1,4 +1,5 @@
 import { createApp } from "./app";
+import { runScheduledSweep } from "./storage/retention";
 
 export { JobObject } from "./jobs/job-object";
 export { UserQueue } from "./queue/user-queue";
@@ -8,4 +9,6 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
+  // The cron trigger (wrangler.toml [triggers]): deletes temp/ objects past TEMP_RETENTION_SECONDS.
+  scheduled: (_controller, env, ctx) => ctx.waitUntil(runScheduledSweep(env)),
 } satisfies ExportedHandler<import("./config/env").Env>;

@@ -53,5 +53,34 @@ export const jobs = sqliteTable(
   ],
 );
 
+/**
+ * Assets: a user's files and folders (NodeTool's asset library). A file's bytes live in R2 under
+ * `storage_key` (`assets/<owner>/<id>.<ext>`, see edge/storage/keys.ts); folders have no object. `parent_id`
+ * is the folder an asset is filed under (null: the top level). `job_id`/`node_id` record the run that saved it.
+ */
+export const assets = sqliteTable(
+  "assets",
+  {
+    id: text("id").primaryKey(),
+    user_id: text("user_id").notNull(),
+    parent_id: text("parent_id"),
+    name: text("name").notNull(),
+    content_type: text("content_type").notNull(),
+    size: integer("size"),
+    storage_key: text("storage_key"),
+    metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>(),
+    workflow_id: text("workflow_id"),
+    job_id: text("job_id"),
+    node_id: text("node_id"),
+    created_at: text("created_at").notNull(),
+  },
+  (t) => [
+    index("assets_user_created").on(t.user_id, t.created_at, t.id),
+    index("assets_user_parent").on(t.user_id, t.parent_id, t.created_at, t.id),
+    index("assets_user_type").on(t.user_id, t.content_type),
+  ],
+);
+
 export type WorkflowRow = typeof workflows.$inferSelect;
 export type JobRow = typeof jobs.$inferSelect;
+export type AssetRow = typeof assets.$inferSelect;

@@ -1,5 +1,6 @@
 import type { EngineServices } from "../../engine/registry/types";
 import type { Env } from "../config/env";
+import { R2BlobStore } from "../storage/blob-store";
 
 /** Who a job runs for: what host services may scope their work to (a user's storage, a job's logs). */
 export interface JobIdentity {
@@ -11,6 +12,8 @@ export interface JobIdentity {
  * The host services a job's nodes get through their context (model providers, blob storage, ...): the one
  * place where the Worker's bindings are handed to the runtime-agnostic engine.
  */
-export function createJobServices(_env: Env, _job: JobIdentity): Partial<EngineServices> {
-  return {};
+export function createJobServices(env: Env, job: JobIdentity): Partial<EngineServices> {
+  return {
+    blobs: new R2BlobStore(env, job),
+  };
 }

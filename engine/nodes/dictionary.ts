@@ -1,3 +1,4 @@
+import { folderId, formatName, saveMedia } from "../media/refs";
 import { defineNode, out, prop } from "../registry/define-node";
 import type { NodeDecl } from "../registry/types";
 import { deepEqual, describe, enumValue, isRecord, toBool, toList, toNumber, toText } from "../values/coerce";
@@ -492,6 +493,30 @@ export const dictionaryNodes: NodeDecl[] = [
     properties: [prop("dictionary", DICT, {})],
     outputs: [out("output", "str")],
     process: (inputs) => ({ output: JSON.stringify(inputs.dictionary ?? {}) }),
+  }),
+  defineNode({
+    type: "nodetool.dictionary.SaveJSON",
+    title: "Save JSON",
+    description: "Saves a dictionary or list as a JSON file among the user's assets; outputs the file's storage URL.",
+    properties: [
+      prop("data", "any", {}, { description: "Data to save as JSON (dict or list)" }),
+      prop("folder", "str", "", { description: "The asset folder (its id, or a folder reference) to save into; empty for the top level." }),
+      prop("name", "str", "%Y-%m-%d-%H-%M-%S.json", { description: "Name of the output file; %Y %m %d %H %M %S are replaced by the current date and time (UTC)." }),
+      prop("indent", "int", 2, { description: "JSON indentation level", min: 0, max: 10 }),
+    ],
+    outputs: [out("output", "str")],
+    process: async (inputs, ctx) => {
+      const indent = Math.max(0, Math.min(10, Math.trunc(toNumber(inputs.indent ?? 2, "SaveJSON: indent"))));
+      const text = JSON.stringify(inputs.data ?? {}, null, indent) ?? "null";
+      const name = formatName(toText(inputs.name) || "%Y-%m-%d-%H-%M-%S.json", ctx.services.now());
+      const saved = await saveMedia(
+        ctx,
+        new TextEncoder().encode(text),
+        { type: "document", contentType: "application/json", kind: "asset", name, parentId: folderId(inputs.folder) },
+        "SaveJSON",
+      );
+      return { output: saved.uri };
+    },
   }),
   defineNode({
     type: "nodetool.dictionary.ToYAML",

@@ -1,3 +1,4 @@
+import { mediaNodes } from "../media/nodes";
 import { NodeRegistry } from "../registry/registry";
 import type { NodeDecl } from "../registry/types";
 import { booleanNodes } from "./boolean";
@@ -23,6 +24,7 @@ export const CORE_NODES: readonly NodeDecl[] = [
   ...listNodes,
   ...dictionaryNodes,
   ...diagnosticNodes,
+  ...mediaNodes,
 ];
 
 export function createCoreRegistry(): NodeRegistry {

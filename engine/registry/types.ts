@@ -1,4 +1,5 @@
 import type { EngineMessage } from "../../schema/messages";
+import type { BlobStore } from "../media/blob-store";
 
 /**
  * Property and output types, spelled as NodeTool spells them in lower case: "str", "int", "float", "bool",
@@ -32,6 +33,8 @@ export interface OutputDecl {
 export interface EngineServices {
   /** Milliseconds since the epoch; injectable so tests can pin time. */
   now(): number;
+  /** Stored media: reads `asset://`, storage and (when allowed) remote URIs, saves assets and temp files. */
+  blobs?: BlobStore;
 }
 
 /** What a node sees while it runs. */

@@ -181,11 +181,11 @@ describe("nodetool.dictionary.*", () => {
     await expect(filterStream("FilterDictByQuery", { condition: "n >" })).rejects.toThrow(/invalid condition/);
   });
 
-  it("declares dict outputs and skips the file nodes", () => {
+  it("declares dict outputs; SaveJSON (a file node) is registered and writes through the blob store", () => {
     expect(registry.get(D("Update"))!.outputs).toEqual([{ name: "output", type: "dict" }]);
     expect(registry.get(D("ArgMax"))!.outputs).toEqual([{ name: "output", type: "str" }]);
     expect(registry.get(D("MakeDictionary"))!.isDynamic).toBe(true);
     expect(registry.get(D("ReduceDictionaries"))!.properties.find((p) => p.name === "conflict_resolution")!.values).toEqual(["first", "last", "error"]);
-    expect(registry.has(D("SaveJSON"))).toBe(false);
+    expect(registry.get(D("SaveJSON"))!.outputs.map((o) => o.name)).toEqual(["output"]);
   });
 });

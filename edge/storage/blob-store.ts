@@ -1,0 +1,171 @@
+import { MediaError, type BlobContent, type BlobInfo, type BlobStore, type BlobWriteOptions } from "../../engine/media/blob-store";
+import { contentTypeForName, extensionForContentType } from "../../engine/media/content-types";
+import { AssetRepository, newAssetId } from "../assets/repository";
+import type { Env } from "../config/env";
+import { db } from "../db/client";
+import { ApiError } from "../errors/api-error";
+import { getStorageConfig } from "./config";
+import { objectKey, ownsKey, parseStoragePath, storagePath } from "./keys";
+import { fetchRemote, remoteUrlProblem, type Fetcher } from "./remote";
+import { isTempExpired } from "./retention";
+
+/** Who the store works for: a job's user (whose objects it may read and write) and the job itself. */
+export interface BlobOwner {
+  userId: string;
+  jobId: string;
+}
+
+type Target =
+  | { kind: "asset"; assetId: string }
+  | { kind: "object"; objectKey: string }
+  | { kind: "remote"; url: URL };
+
+const ASSET_URI = /^asset:\/\/([A-Za-z0-9][A-Za-z0-9_-]*)(?:\.[A-Za-z0-9]+)?$/;
+const ASSET_FILE = /^[0-9a-f]{32}$/;
+
+/**
+ * The engine's blob store on R2 and D1, for one job's user. URIs it understands:
+ * - `asset://<id>.<ext>`: one of the user's assets (another user's id is "not found");
+ * - a storage URL, `/storage/{assets|temp}/<key>` root-relative or absolute on any host (a deployment can
+ *   have several hostnames and a job does not know which one its caller used): only the user's own keys;
+ * - other http(s) URLs when ALLOW_REMOTE_MEDIA_FETCH is on, under the checks of remote.ts.
+ * Saved files are assets (`assets/<owner>/<id>.<ext>` plus a D1 row) or temp objects
+ * (`temp/<owner>/<job_id>/<id>.<ext>`), named in results by their root-relative storage URL.
+ */
+export class R2BlobStore implements BlobStore {
+  private readonly bucket: R2Bucket;
+
+  constructor(
+    private readonly env: Env,
+    private readonly owner: BlobOwner,
+    private readonly fetcher?: Fetcher,
+  ) {
+    this.bucket = env.STORAGE;
+  }
+
+  private repo(): AssetRepository {
+    return new AssetRepository(db(this.env.DB), this.owner.userId);
+  }
+
+  private parse(uri: string): Target {
+    const asset = ASSET_URI.exec(uri);
+    if (asset) return { kind: "asset", assetId: asset[1] };
+    if (uri.startsWith("asset://")) throw new MediaError(`'${uri}' is not a valid asset URI (asset://<id>.<ext>)`, "invalid");
+    let url: URL | null = null;
+    if (uri.startsWith("/storage/")) url = new URL(uri, "https://storage.invalid");
+    else if (/^https?:\/\//i.test(uri)) {
+      try {
+        url = new URL(uri);
+      } catch {
+        throw new MediaError(`'${uri}' is not a valid URL`, "invalid");
+      }
+    }
+    if (!url) throw new MediaError(`unsupported media URI '${uri.slice(0, 60)}' (use asset://<id>.<ext>, a storage URL, a data: URI or an http(s) URL)`, "invalid");
+    if (url.pathname.startsWith("/storage/")) {
+      let parsed;
+      try {
+        parsed = parseStoragePath(url.pathname.slice("/storage/".length));
+      } catch (err) {
+        throw new MediaError(err instanceof ApiError ? err.message : "invalid storage URL", "invalid");
+      }
+      // The user's own objects only, even though the public route serves every asset to whoever has the URL.
+      if (!ownsKey(this.owner.userId, parsed.key)) throw new MediaError(`'${uri}' was not found`, "not_found");
+      return { kind: "object", objectKey: `${parsed.area}/${parsed.key}` };
+    }
+    return { kind: "remote", url };
+  }
+
+  private async assetObject(assetId: string): Promise<{ objectKey: string; assetId: string }> {
+    const row = await this.repo().find(assetId);
+    if (!row) throw new MediaError(`asset '${assetId}' was not found`, "not_found");
+    if (row.storage_key === null) throw new MediaError(`asset '${assetId}' is a folder, not a file`, "invalid");
+    return { objectKey: row.storage_key, assetId };
+  }
+
+  private expired(objectKey: string, object: R2Object): boolean {
+    return objectKey.startsWith("temp/") && isTempExpired(object, getStorageConfig(this.env).tempRetentionSeconds);
+  }
+
+  private remoteAllowed(url: URL): void {
+    if (!getStorageConfig(this.env).allowRemoteMediaFetch) {
+      throw new MediaError(`fetching media from ${url.origin} is disabled on this server (ALLOW_REMOTE_MEDIA_FETCH)`, "refused");
+    }
+    const problem = remoteUrlProblem(url);
+    if (problem) throw new MediaError(`refused to fetch ${url.origin}: ${problem}`, "refused");
+  }
+
+  private static assetIdOfKey(objectKey: string): string | null {
+    if (!objectKey.startsWith("assets/")) return null;
+    const file = objectKey.slice(objectKey.lastIndexOf("/") + 1);
+    const id = file.includes(".") ? file.slice(0, file.indexOf(".")) : file;
+    return ASSET_FILE.test(id) ? id : null;
+  }
+
+  async resolve(uri: string): Promise<BlobInfo> {
+    const target = this.parse(uri);
+    if (target.kind === "remote") {
+      this.remoteAllowed(target.url);
+      return { uri, assetId: null, contentType: null, size: null };
+    }
+    const { objectKey, assetId } = target.kind === "asset" ? await this.assetObject(target.assetId) : { objectKey: target.objectKey, assetId: R2BlobStore.assetIdOfKey(target.objectKey) };
+    const object = await this.bucket.head(objectKey);
+    if (!object || this.expired(objectKey, object)) throw new MediaError(`'${uri}' was not found`, "not_found");
+    return { uri: storagePath(objectKey), assetId, contentType: contentTypeForName(objectKey), size: object.size };
+  }
+
+  async read(uri: string, signal?: AbortSignal): Promise<BlobContent> {
+    const target = this.parse(uri);
+    const { maxUploadBytes } = getStorageConfig(this.env);
+    if (target.kind === "remote") {
+      this.remoteAllowed(target.url);
+      return fetchRemote(target.url.toString(), { maxBytes: maxUploadBytes, signal, fetcher: this.fetcher });
+    }
+    const objectKey = target.kind === "asset" ? (await this.assetObject(target.assetId)).objectKey : target.objectKey;
+    const object = await this.bucket.get(objectKey);
+    if (!object) throw new MediaError(`'${uri}' was not found`, "not_found");
+    if (this.expired(objectKey, object)) {
+      await object.body.cancel();
+      throw new MediaError(`'${uri}' was not found`, "not_found");
+    }
+    return { bytes: new Uint8Array(await object.arrayBuffer()), contentType: contentTypeForName(objectKey) };
+  }
+
+  async write(bytes: Uint8Array, options: BlobWriteOptions): Promise<BlobInfo> {
+    const { maxUploadBytes } = getStorageConfig(this.env);
+    if (bytes.length > maxUploadBytes) throw new MediaError(`the file is larger than ${maxUploadBytes} bytes (MAX_UPLOAD_BYTES)`, "too_large");
+    const id = newAssetId();
+    const ext = extensionForContentType(options.contentType);
+    const httpMetadata = { contentType: contentTypeForName(`x.${ext}`) };
+    if (options.kind === "temp") {
+      const key = objectKey("temp", this.owner.userId, this.owner.jobId, `${id}.${ext}`);
+      await this.bucket.put(key, bytes, { httpMetadata });
+      return { uri: storagePath(key), assetId: null, contentType: httpMetadata.contentType, size: bytes.length };
+    }
+    const repo = this.repo();
+    try {
+      await repo.checkFolder(options.parentId);
+    } catch (err) {
+      throw new MediaError(err instanceof Error ? err.message : String(err), "not_found");
+    }
+    const key = objectKey("assets", this.owner.userId, `${id}.${ext}`);
+    await this.bucket.put(key, bytes, { httpMetadata });
+    try {
+      await repo.create({
+        id,
+        parent_id: options.parentId ?? null,
+        name: options.name || `${id}.${ext}`,
+        content_type: httpMetadata.contentType,
+        size: bytes.length,
+        storage_key: key,
+        metadata: null,
+        workflow_id: null,
+        job_id: this.owner.jobId,
+        node_id: options.nodeId ?? null,
+      });
+    } catch (err) {
+      await this.bucket.delete(key);
+      throw err;
+    }
+    return { uri: storagePath(key), assetId: id, contentType: httpMetadata.contentType, size: bytes.length };
+  }
+}
