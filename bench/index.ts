@@ -1,10 +1,11 @@
 // `npm run bench`: every figure is a ratio against a baseline measured in the same run, since these
 // machines are noisy. Select parts with `npm run bench -- engine`, `-- http` or `-- jobs`.
+import { benchChat } from "./chat";
 import { benchEngine } from "./engine";
 import { benchHttp } from "./http";
 import { benchJobs } from "./jobs";
 
-const suites: Record<string, () => Promise<string[]>> = { engine: benchEngine, http: benchHttp, jobs: benchJobs };
+const suites: Record<string, () => Promise<string[]>> = { engine: benchEngine, http: benchHttp, jobs: benchJobs, chat: benchChat };
 suites.storage = async () => (await import("./storage")).benchStorage();
 const wanted = process.argv.slice(2).filter((a) => a in suites);
 

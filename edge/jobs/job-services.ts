@@ -1,4 +1,5 @@
 import type { EngineServices } from "../../engine/registry/types";
+import { chatService } from "../chat/config";
 import type { Env } from "../config/env";
 import { R2BlobStore } from "../storage/blob-store";
 
@@ -15,5 +16,6 @@ export interface JobIdentity {
 export function createJobServices(env: Env, job: JobIdentity): Partial<EngineServices> {
   return {
     blobs: new R2BlobStore(env, job),
+    llm: chatService(env),
   };
 }

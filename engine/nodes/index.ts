@@ -8,6 +8,7 @@ import { diagnosticNodes } from "./diagnostics";
 import { dictionaryNodes } from "./dictionary";
 import { inputNodes } from "./input";
 import { listNodes } from "./list";
+import { llmNodes } from "./llm";
 import { mathNodes } from "./math";
 import { outputNodes } from "./output";
 import { textNodes } from "./text";
@@ -25,6 +26,7 @@ export const CORE_NODES: readonly NodeDecl[] = [
   ...dictionaryNodes,
   ...diagnosticNodes,
   ...mediaNodes,
+  ...llmNodes,
 ];
 
 export function createCoreRegistry(): NodeRegistry {

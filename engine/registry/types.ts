@@ -1,4 +1,5 @@
 import type { EngineMessage } from "../../schema/messages";
+import type { LanguageModelService } from "../providers/types";
 import type { BlobStore } from "../media/blob-store";
 
 /**
@@ -35,6 +36,8 @@ export interface EngineServices {
   now(): number;
   /** Stored media: reads `asset://`, storage and (when allowed) remote URIs, saves assets and temp files. */
   blobs?: BlobStore;
+  /** Chat providers for the LLM nodes (engine/providers); absent when the host offers none. */
+  llm?: LanguageModelService;
 }
 
 /** What a node sees while it runs. */

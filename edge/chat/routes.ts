@@ -1,0 +1,111 @@
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { createMiddleware } from "hono/factory";
+import {
+  ChatCompletionChunkSchema,
+  ChatCompletionRequestSchema,
+  ChatCompletionSchema,
+  ModelListSchema,
+  OpenAIErrorBodySchema,
+} from "../../schema/chat";
+import { ChatError } from "../../engine/providers/errors";
+import type { ChatRequest } from "../../engine/providers/types";
+import type { AppEnv } from "../app-env";
+import { requireAuth } from "../auth/middleware";
+import { getConfig } from "../config/config";
+import { chatService } from "./config";
+import { chatValidationHook, onChatError } from "./errors";
+import { forwardSse } from "./stream";
+
+const openAIError = (description: string) => ({ description, content: { "application/json": { schema: OpenAIErrorBodySchema } } });
+
+const errors = {
+  400: openAIError("Invalid request (OpenAI error shape), an unknown provider prefix, or a provider that is not configured"),
+  401: openAIError("Missing or invalid bearer token, or the provider rejected this server's key"),
+  404: openAIError("The provider does not have the model (`code: model_not_found`)"),
+  413: openAIError("Request body larger than MAX_BODY_BYTES"),
+  429: openAIError("The provider is rate limiting (Retry-After forwarded)"),
+  502: openAIError("The provider failed or could not be reached"),
+  503: openAIError("No provider is configured, or the chat settings are invalid (the message says which)"),
+} as const;
+
+const listModels = createRoute({
+  method: "get",
+  path: "/v1/models",
+  tags: ["chat"],
+  summary: "The configured providers' models and the model aliases (OpenAI's list shape)",
+  security: [{ bearer: [] }],
+  responses: {
+    200: { description: "Models; ids route back to their provider", content: { "application/json": { schema: ModelListSchema } } },
+    401: errors[401],
+    503: errors[503],
+  },
+});
+
+const chatCompletions = createRoute({
+  method: "post",
+  path: "/v1/chat/completions",
+  tags: ["chat"],
+  summary: "OpenAI-compatible chat completions, routed to OpenAI, OpenAI-compatible servers or Anthropic",
+  security: [{ bearer: [] }],
+  request: { body: { required: true, content: { "application/json": { schema: ChatCompletionRequestSchema } } } },
+  responses: {
+    200: {
+      description: "A `chat.completion`, or with `stream: true` Server-Sent Events of `chat.completion.chunk` ending with `data: [DONE]`",
+      content: { "application/json": { schema: ChatCompletionSchema }, "text/event-stream": { schema: ChatCompletionChunkSchema } },
+    },
+    ...errors,
+  },
+});
+
+/** MAX_BODY_BYTES for /v1 POSTs, failing in OpenAI's error shape. */
+const chatBodyLimit = createMiddleware<AppEnv>(async (c, next) => {
+  if (c.req.method !== "POST") return next();
+  const maxSize = getConfig(c.env).maxBodyBytes;
+  return bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new ChatError(413, `Request body is larger than ${maxSize} bytes (MAX_BODY_BYTES)`, "invalid_request_error", "request_too_large");
+    },
+  })(c, next);
+});
+
+const SSE_HEADERS = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache",
+  "x-accel-buffering": "no",
+};
+
+/**
+ * `/v1`: the OpenAI-compatible chat proxy (DESIGN.md section 9). Mounted ahead of the app's own body-limit
+ * middleware so that every error on these routes, auth and body size included, is in OpenAI's shape.
+ */
+export function chatRoutes() {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: chatValidationHook });
+  app.onError(onChatError);
+  app.use("/v1/*", chatBodyLimit);
+  app.use("/v1/*", requireAuth);
+
+  app.openapi(listModels, async (c) => {
+    const data = await chatService(c.env).listModels();
+    return c.json({ object: "list" as const, data }, 200);
+  });
+
+  app.openapi(chatCompletions, async (c) => {
+    const request = c.req.valid("json") as ChatRequest;
+    const signal = c.req.raw.signal;
+    const result = await chatService(c.env).chat(request, signal);
+    const body = result.response.body;
+    if (!result.stream) {
+      return new Response(body, { status: 200, headers: { "content-type": "application/json", "x-chat-provider": result.provider } }) as never;
+    }
+    if (!body) throw new ChatError(502, `Provider '${result.provider}' sent no stream`, "server_error", "provider_error");
+    const stream = forwardSse(body, { keepaliveMs: getConfig(c.env).sseKeepaliveMs, provider: result.provider });
+    return new Response(stream, { status: 200, headers: { ...SSE_HEADERS, "x-chat-provider": result.provider } }) as never;
+  });
+
+  app.all("/v1/*", (c) => {
+    throw new ChatError(404, `Unknown route ${c.req.method} ${new URL(c.req.url).pathname}`, "invalid_request_error", "unknown_url");
+  });
+  return app;
+}
