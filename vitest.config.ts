@@ -37,6 +37,18 @@ export default defineConfig({
       {
         test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], environment: "node", testTimeout: 60_000, hookTimeout: 60_000 },
       },
+      {
+        // The runner page in Debian's Chromium (playwright-core) against the real Worker; see test/browser/harness.ts.
+        // groupOrder 1: after the other projects, so Chromium does not compete with their Workers for the CPU.
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          sequence: { groupOrder: 1 },
+        },
+      },
     ],
   },
 });

@@ -4,10 +4,14 @@ import { HealthSchema } from "../schema/requests";
 import type { AppEnv } from "./app-env";
 import { assetRoutes } from "./assets/routes";
 import { requireAuth } from "./auth/middleware";
+import { catalogRoutes } from "./catalog/routes";
 import { chatRoutes } from "./chat/routes";
 import { getConfig } from "./config/config";
 import { ApiError } from "./errors/api-error";
 import { onError, onNotFound } from "./errors/handler";
+import { docsRoutes } from "./docs/routes";
+import { exampleRoutes } from "./examples/routes";
+import { graphRoutes } from "./graph/routes";
 import { validationHook } from "./openapi/hook";
 import { jobRoutes } from "./jobs/routes";
 import { runRoutes } from "./runs/routes";
@@ -41,7 +45,13 @@ export function createApp() {
     })(c, next);
   });
   for (const prefix of ["/api/*", "/workflows", "/workflows/*"]) app.use(prefix, requireAuth);
+  app.use("/admin/*", requireAuth);
 
+  app.route("/", docsRoutes());
+  app.route("/", catalogRoutes());
+  app.route("/", graphRoutes());
+  // Before the workflow routes: /api/workflows/examples is not the workflow with id "examples".
+  app.route("/", exampleRoutes());
   app.route("/", workflowRoutes());
   app.route("/", runRoutes());
   app.route("/", jobRoutes());

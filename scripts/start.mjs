@@ -95,6 +95,12 @@ async function seedSample() {
   console.log(`[start] ready on ${BASE} (AUTH_PROVIDER=${vars.AUTH_PROVIDER})`);
   console.log(`[start] sample workflow saved as "${sample.id}"; try:`);
   console.log(`  curl -s -X POST ${BASE}/api/workflows/${sample.id}/run -H 'Content-Type: application/json' -d '{"params":{"name":"Ada"}}'`);
+  // The other examples in examples/ are embedded in the Worker: listed and copied through the API.
+  const examples = await fetch(`${BASE}/api/examples/list`, { headers }).then((r) => (r.ok ? r.json() : null)).catch(() => null);
+  if (examples) {
+    console.log(`[start] ${examples.examples.length} examples (${examples.examples.map((e) => e.name).join(", ")}): GET /api/examples/list, copy one with POST /api/examples/{name}/copy`);
+  }
+  console.log(`[start] API docs: ${BASE}/docs; CLI: node cli/bin.mjs run ${sample.id} --url ${BASE} --param name=Ada`);
 }
 
 waitForHealth().then(seedSample).catch((err) => {
