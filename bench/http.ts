@@ -4,21 +4,7 @@ import path from "node:path";
 // @ts-expect-error: plain ESM helper shared with npm start, without type declarations
 import { applyLocalMigrations, startLocalEdge } from "../scripts/local-edge.mjs";
 import { fmt, percentile } from "./stats";
-
-const THREE_NODES = {
-  name: "bench: three nodes",
-  graph: {
-    nodes: [
-      { id: "in", type: "nodetool.input.StringInput", data: { name: "text", value: "hello" } },
-      { id: "up", type: "nodetool.text.ToUppercase", data: {} },
-      { id: "out", type: "nodetool.output.Output", data: { name: "text" } },
-    ],
-    edges: [
-      { source: "in", sourceHandle: "output", target: "up", targetHandle: "text" },
-      { source: "up", sourceHandle: "output", target: "out", targetHandle: "value" },
-    ],
-  },
-};
+import { THREE_NODES } from "./workflows";
 
 /** Fires `total` requests with `concurrency` in flight; returns latencies (ms) and requests per second. */
 async function load(request: () => Promise<Response>, total: number, concurrency: number): Promise<{ latencies: number[]; rps: number }> {

@@ -10,38 +10,13 @@ import WebSocket from "ws";
 // @ts-expect-error: plain ESM helper shared with npm start, without type declarations
 import { applyLocalMigrations, startLocalEdge } from "../scripts/local-edge.mjs";
 import { fmt } from "./stats";
+import { THREE_NODES, tickerWorkflow } from "./workflows";
 import { wsDelivery, wsManyJobs } from "./ws-client";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const MESSAGES = 100_000;
 
 type Message = { type: string; job_seq: number; status?: string; result?: Record<string, unknown> };
-
-const tickerWorkflow = (count: number, intervalMs: number) => ({
-  name: `bench: ticker ${count}`,
-  graph: {
-    nodes: [
-      { id: "t", type: "edge.diagnostics.Ticker", data: { count, interval_ms: intervalMs } },
-      { id: "o", type: "nodetool.output.Output", data: { name: "ticks" } },
-    ],
-    edges: [{ source: "t", sourceHandle: "output", target: "o", targetHandle: "value" }],
-  },
-});
-
-const smallWorkflow = {
-  name: "bench: small",
-  graph: {
-    nodes: [
-      { id: "in", type: "nodetool.input.StringInput", data: { name: "text", value: "hello" } },
-      { id: "up", type: "nodetool.text.ToUppercase", data: {} },
-      { id: "out", type: "nodetool.output.Output", data: { name: "text" } },
-    ],
-    edges: [
-      { source: "in", sourceHandle: "output", target: "up", targetHandle: "text" },
-      { source: "up", sourceHandle: "output", target: "out", targetHandle: "value" },
-    ],
-  },
-};
 
 /** The baseline: 100,000 msgpack messages of a node_progress' size through a plain `ws` echo in another Node process. */
 async function plainWsEcho(count: number): Promise<number> {
@@ -185,7 +160,7 @@ export async function benchJobs(): Promise<string[]> {
     );
     // Over WebSockets (10 connections, 100 jobs each): a thousand simultaneous HTTP streams overrun the
     // local dev proxy in front of the Worker, which resets connections, before they reach our code.
-    const many = await wsManyJobs(edge.url, await saveWorkflow(edge, smallWorkflow), 1000, 10);
+    const many = await wsManyJobs(edge.url, await saveWorkflow(edge, THREE_NODES), 1000, 10);
     lines.push(
       `jobs: 1,000 concurrent jobs (3 nodes; 10 WebSockets x 100 jobs)  ${fmt(many.seconds)} s, ${fmt(1000 / many.seconds, 0)} jobs/s, ${many.queued} waited in the queue, lost messages ${many.lost}, wrong results ${many.wrong}`,
     );
