@@ -4,18 +4,7 @@ import { R2BlobStore } from "../../edge/storage/blob-store";
 import { MediaError } from "../../engine/media/blob-store";
 import { parseDataUri, toDataUri } from "../../engine/media/data-uri";
 import { errorOf, tokenFor, worker } from "./users";
-
-/** A tiny but real PNG header (signature + IHDR), then `extra` bytes of padding. */
-function pngBytes(width: number, height: number, extra = 0): Uint8Array {
-  const out = new Uint8Array(33 + extra);
-  out.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
-  const v = new DataView(out.buffer);
-  v.setUint32(16, width);
-  v.setUint32(20, height);
-  out.set([8, 6, 0, 0, 0], 24);
-  for (let i = 33; i < out.length; i++) out[i] = (i * 13) % 256;
-  return out;
-}
+import { pngBytes } from "./helpers";
 
 type Asset = { id: string; uri: string; get_url: string; name: string; content_type: string; job_id: string | null; node_id: string | null; size: number };
 type Ref = { type: string; uri: string; asset_id: string | null; data?: string };

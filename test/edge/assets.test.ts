@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { errorOf, tokenFor, worker } from "./users";
+import { pngBytes } from "./helpers";
 
 type Asset = {
   id: string;
@@ -16,18 +17,6 @@ type Asset = {
   created_at: string;
 };
 type Image = { filename: string; asset_id: string; name: string; content_type: string; size: number; url: string; uri: string };
-
-/** A tiny but real PNG header (signature + IHDR), then `extra` bytes of padding. */
-function pngBytes(width: number, height: number, extra = 0): Uint8Array {
-  const out = new Uint8Array(33 + extra);
-  out.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
-  const v = new DataView(out.buffer);
-  v.setUint32(16, width);
-  v.setUint32(20, height);
-  out.set([8, 6, 0, 0, 0], 24);
-  for (let i = 33; i < out.length; i++) out[i] = (i * 13) % 256;
-  return out;
-}
 
 async function req(user: string | null, method: string, path: string, init: { body?: BodyInit; headers?: Record<string, string>; token?: string } = {}): Promise<Response> {
   const headers: Record<string, string> = { ...init.headers };

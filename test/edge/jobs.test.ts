@@ -2,15 +2,10 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { describe, expect, it } from "vitest";
 import type { JobObject } from "../../edge/jobs/job-object";
-import { call, echoWorkflow, errorOf, tokenFor, worker } from "./users";
+import { saved, sseEvents } from "./helpers";
+import { call, errorOf, tokenFor, worker } from "./users";
 
 type Message = Record<string, unknown> & { type: string; job_seq: number; status?: string };
-
-async function saved(user: string, body: unknown = echoWorkflow()): Promise<string> {
-  const res = await call(user, "POST", "/api/workflows", body);
-  expect(res.status).toBe(201);
-  return ((await res.json()) as { id: string }).id;
-}
 
 /** A workflow whose one node ticks `count` times, `interval_ms` apart, reporting node_progress each time. */
 function tickerWorkflow(count: number, intervalMs: number, settings: Record<string, unknown> = {}) {
@@ -25,15 +20,6 @@ function tickerWorkflow(count: number, intervalMs: number, settings: Record<stri
       edges: [{ source: "t", sourceHandle: "output", target: "o", targetHandle: "value" }],
     },
   };
-}
-
-async function sse(res: Response): Promise<{ events: EventSourceMessage[]; comments: string[] }> {
-  const events: EventSourceMessage[] = [];
-  const comments: string[] = [];
-  const parser = createParser({ onEvent: (e) => events.push(e), onComment: (c) => comments.push(c) });
-  const decoder = new TextDecoder();
-  for await (const chunk of res.body!) parser.feed(decoder.decode(chunk, { stream: true }));
-  return { events, comments };
 }
 
 const messagesOf = (events: EventSourceMessage[]): Message[] => events.filter((e) => e.data !== "[DONE]").map((e) => JSON.parse(e.data) as Message);
@@ -159,19 +145,19 @@ describe("jobs API: list and get", () => {
 describe("jobs API: streams and resume", () => {
   it("replays a finished job's log as SSE with ids, from Last-Event-ID or ?last_seq, without gaps or repeats", async () => {
     const jobId = await finishedJob("replayer");
-    const all = messagesOf((await sse(await call("replayer", "GET", `/api/jobs/${jobId}/stream`))).events);
+    const all = messagesOf((await sseEvents(await call("replayer", "GET", `/api/jobs/${jobId}/stream`))).events);
     expect(all.map((m) => m.job_seq)).toEqual(all.map((_, i) => i + 1));
     expect(terminals(all)).toHaveLength(1);
     expect(all.at(-1)).toMatchObject({ type: "job_update", status: "completed", result: { greeting: "Kay" } });
 
     const cut = 2;
-    const { events } = await sse(await call("replayer", "GET", `/api/jobs/${jobId}/stream`, undefined, { "Last-Event-ID": String(cut) }));
+    const { events } = await sseEvents(await call("replayer", "GET", `/api/jobs/${jobId}/stream`, undefined, { "Last-Event-ID": String(cut) }));
     expect(events.filter((e) => e.data !== "[DONE]").map((e) => Number(e.id))).toEqual(all.slice(cut).map((m) => m.job_seq));
     expect(events.at(-1)!.data).toBe("[DONE]");
-    const viaQuery = messagesOf((await sse(await call("replayer", "GET", `/api/jobs/${jobId}/stream?last_seq=${cut}`))).events);
+    const viaQuery = messagesOf((await sseEvents(await call("replayer", "GET", `/api/jobs/${jobId}/stream?last_seq=${cut}`))).events);
     expect(viaQuery).toEqual(all.slice(cut));
     // The header wins: EventSource reconnects to the same URL with a newer Last-Event-ID.
-    const both = messagesOf((await sse(await call("replayer", "GET", `/api/jobs/${jobId}/stream?last_seq=1`, undefined, { "Last-Event-ID": String(all.length - 1) }))).events);
+    const both = messagesOf((await sseEvents(await call("replayer", "GET", `/api/jobs/${jobId}/stream?last_seq=1`, undefined, { "Last-Event-ID": String(all.length - 1) }))).events);
     expect(both).toEqual(all.slice(-1));
   });
 
@@ -201,13 +187,13 @@ describe("jobs API: streams and resume", () => {
     }
     await reader.cancel();
     const lastSeq = seen.at(-1)!.job_seq;
-    const rest = messagesOf((await sse(await call("live", "GET", `/api/jobs/${jobId}/stream`, undefined, { "Last-Event-ID": String(lastSeq) }))).events);
+    const rest = messagesOf((await sseEvents(await call("live", "GET", `/api/jobs/${jobId}/stream`, undefined, { "Last-Event-ID": String(lastSeq) }))).events);
     const combined = [...seen, ...rest];
     expect(combined.map((m) => m.job_seq)).toEqual(combined.map((_, i) => i + 1));
     expect(terminals(combined)).toEqual([expect.objectContaining({ status: "completed", result: { ticks: 12 } })]);
     expect(combined.filter((m) => m.type === "node_progress")).toHaveLength(12);
     // The whole log, read afterwards, is the same sequence.
-    const replay = messagesOf((await sse(await call("live", "GET", `/api/jobs/${jobId}/stream`))).events);
+    const replay = messagesOf((await sseEvents(await call("live", "GET", `/api/jobs/${jobId}/stream`))).events);
     expect(replay).toEqual(combined);
   });
 
@@ -215,7 +201,7 @@ describe("jobs API: streams and resume", () => {
     // SSE_KEEPALIVE_MS is 100 in this suite; the job takes about 4 x 80 ms.
     const wf = await saved("quiet", tickerWorkflow(4, 80));
     const { res } = await startStreaming("quiet", wf);
-    const { events, comments } = await sse(res);
+    const { events, comments } = await sseEvents(res);
     expect(comments.filter((c) => c.trim() === "keepalive").length).toBeGreaterThan(0);
     expect(events.at(-1)!.data).toBe("[DONE]");
   });
@@ -225,7 +211,7 @@ describe("jobs API: cancel", () => {
   it("stops a running job: one terminal cancelled update, D1 says cancelled, a second cancel is a 409", async () => {
     const wf = await saved("canceller", tickerWorkflow(200, 10));
     const { jobId, res } = await startStreaming("canceller", wf);
-    const streamed = sse(res);
+    const streamed = sseEvents(res);
     const cancel = await call("canceller", "POST", `/api/jobs/${jobId}/cancel`);
     expect(cancel.status).toBe(200);
     expect(await cancel.json()).toEqual({ job_id: jobId, status: "cancelled" });
@@ -288,10 +274,10 @@ describe("idempotent submission", () => {
   it("replays the stream of a keyed streaming run instead of starting it again", async () => {
     const wf = await saved("idem-stream");
     const key = { "Idempotency-Key": "stream-1" };
-    const first = messagesOf((await sse((await startStreaming("idem-stream", wf, key)).res)).events);
+    const first = messagesOf((await sseEvents((await startStreaming("idem-stream", wf, key)).res)).events);
     const second = await startStreaming("idem-stream", wf, key);
     expect(second.res.headers.get("Idempotent-Replayed")).toBe("true");
-    expect(messagesOf((await sse(second.res)).events)).toEqual(first);
+    expect(messagesOf((await sseEvents(second.res)).events)).toEqual(first);
   });
 
   it("rejects a malformed Idempotency-Key", async () => {
@@ -307,7 +293,7 @@ describe("per-user concurrency", () => {
     const started = [await startStreaming("busy", wf), await startStreaming("busy", wf), await startStreaming("busy", wf)];
     // Another user is not held up by this user's queue.
     expect((await (await call("idle", "POST", `/workflows/${await saved("idle")}/run`, {})).json()) as { status: string }).toMatchObject({ status: "completed" });
-    const streams = await Promise.all(started.map(async (s) => messagesOf((await sse(s.res)).events)));
+    const streams = await Promise.all(started.map(async (s) => messagesOf((await sseEvents(s.res)).events)));
     expect(streams[0][0]).toMatchObject({ type: "job_update", status: "running" });
     expect(streams[2][0]).toMatchObject({ type: "job_update", status: "queued", queue_position: 1 });
     expect(streams[2][1]).toMatchObject({ type: "job_update", status: "running" });
@@ -325,7 +311,7 @@ describe("per-user concurrency", () => {
     const queued = await startStreaming("busy2", wf);
     const cancel = await call("busy2", "POST", `/api/jobs/${queued.jobId}/cancel`);
     expect(await cancel.json()).toEqual({ job_id: queued.jobId, status: "cancelled" });
-    const messages = messagesOf((await sse(queued.res)).events);
+    const messages = messagesOf((await sseEvents(queued.res)).events);
     expect(messages.map((m) => [m.type, m.status])).toEqual([
       ["job_update", "queued"],
       ["job_update", "cancelled"],
@@ -353,14 +339,14 @@ describe("watchdog and retention", () => {
     const job = (await (await call("wd", "GET", `/api/jobs/${jobId}`)).json()) as { status: string; error: string; last_seq: number };
     expect(job.status).toBe("failed");
     expect(job.error).toMatch(/stopped unexpectedly/);
-    const messages = messagesOf((await sse(await call("wd", "GET", `/api/jobs/${jobId}/stream`))).events);
+    const messages = messagesOf((await sseEvents(await call("wd", "GET", `/api/jobs/${jobId}/stream`))).events);
     expect(messages).toEqual([expect.objectContaining({ type: "job_update", status: "failed", job_seq: 1 })]);
     expect(job.last_seq).toBe(1);
   });
 
   it("removes a finished job's log after retention; the stream then ends with the final update from D1", async () => {
     const jobId = await finishedJob("retained");
-    const full = messagesOf((await sse(await call("retained", "GET", `/api/jobs/${jobId}/stream`))).events);
+    const full = messagesOf((await sseEvents(await call("retained", "GET", `/api/jobs/${jobId}/stream`))).events);
     const alarmAt = await runInDurableObject(jobStub(jobId), async (_i, state) => {
       // Pretend the job finished two days ago, past the 24 h default retention.
       const record = JSON.parse(state.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'state'").one().value);
@@ -374,9 +360,9 @@ describe("watchdog and retention", () => {
     const tables = await runInDurableObject(jobStub(jobId), (_i, state) => state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\'").toArray());
     expect(tables).toEqual([]);
 
-    const after = messagesOf((await sse(await call("retained", "GET", `/api/jobs/${jobId}/stream`))).events);
+    const after = messagesOf((await sseEvents(await call("retained", "GET", `/api/jobs/${jobId}/stream`))).events);
     expect(after).toEqual([expect.objectContaining({ type: "job_update", status: "completed", result: { greeting: "Kay" }, job_seq: full.length })]);
-    const resumedPastEnd = messagesOf((await sse(await call("retained", "GET", `/api/jobs/${jobId}/stream?last_seq=${full.length}`))).events);
+    const resumedPastEnd = messagesOf((await sseEvents(await call("retained", "GET", `/api/jobs/${jobId}/stream?last_seq=${full.length}`))).events);
     expect(resumedPastEnd).toEqual([]);
     expect(((await (await call("retained", "GET", `/api/jobs/${jobId}`)).json()) as { status: string }).status).toBe("completed");
   });

@@ -1,23 +1,8 @@
 import { env } from "cloudflare:test";
-import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { describe, expect, it } from "vitest";
 import exported from "../fixtures/workflows/exported-decision.json";
-import { call, echoWorkflow, errorOf } from "./users";
-
-async function saved(user: string, body: unknown = echoWorkflow()): Promise<string> {
-  const res = await call(user, "POST", "/api/workflows", body);
-  expect(res.status).toBe(201);
-  return ((await res.json()) as { id: string }).id;
-}
-
-async function sseEvents(res: Response): Promise<{ events: EventSourceMessage[]; comments: string[] }> {
-  const events: EventSourceMessage[] = [];
-  const comments: string[] = [];
-  const parser = createParser({ onEvent: (e) => events.push(e), onComment: (c) => comments.push(c) });
-  const decoder = new TextDecoder();
-  for await (const chunk of res.body!) parser.feed(decoder.decode(chunk, { stream: true }));
-  return { events, comments };
-}
+import { saved, sseEvents } from "./helpers";
+import { call, errorOf } from "./users";
 
 const boundedWorkflow = {
   name: "bounded",
