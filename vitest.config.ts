@@ -35,6 +35,10 @@ export default defineConfig({
         test: { name: "workers", include: ["test/edge/**/*.test.ts"], setupFiles: ["./test/edge/apply-migrations.ts"] },
       },
       {
+        // The gpu-runner: real onnxruntime-node sessions, worker threads and HTTP (gpu-runner/, test/runner).
+        test: { name: "runner", include: ["test/runner/**/*.test.ts"], environment: "node", testTimeout: 120_000, hookTimeout: 120_000 },
+      },
+      {
         test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], environment: "node", testTimeout: 60_000, hookTimeout: 60_000 },
       },
       {
