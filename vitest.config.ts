@@ -27,6 +27,10 @@ export default defineConfig({
                 // Small, so storage tests can cross it; remote media is allowed so its address checks are reached.
                 MAX_UPLOAD_BYTES: "2097152",
                 ALLOW_REMOTE_MEDIA_FETCH: "true",
+                // Small, so model uploads can cross it (tests that need more pass their own env to the app).
+                MAX_MODEL_BYTES: "1048576",
+                // Opens the runner model route; no GPU_RUNNER_URLS, so GPU nodes here find no runner.
+                GPU_RUNNER_TOKEN: "test-runner-token-for-the-workerd-suite",
                 TEST_MIGRATIONS: await readD1Migrations("./migrations"),
               },
             },

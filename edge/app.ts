@@ -14,6 +14,8 @@ import { exampleRoutes } from "./examples/routes";
 import { graphRoutes } from "./graph/routes";
 import { validationHook } from "./openapi/hook";
 import { jobRoutes } from "./jobs/routes";
+import { isModelUpload, modelRoutes } from "./models/routes";
+import { runnerModelRoutes } from "./models/runner-routes";
 import { runRoutes } from "./runs/routes";
 import { socketRoutes } from "./sockets/routes";
 import { isStreamingUpload, storageRoutes } from "./storage/routes";
@@ -35,8 +37,9 @@ export function createApp() {
   app.use("*", async (c, next) => {
     const method = c.req.method;
     if (method !== "POST" && method !== "PUT" && method !== "PATCH") return next();
-    // Storage PUTs and asset uploads stream to R2 under their own MAX_UPLOAD_BYTES limit (edge/storage).
-    if (isStreamingUpload(method, c.req.path)) return next();
+    // Storage PUTs and asset uploads stream to R2 under their own MAX_UPLOAD_BYTES limit (edge/storage),
+    // model uploads under MAX_MODEL_BYTES (edge/models).
+    if (isStreamingUpload(method, c.req.path) || isModelUpload(method, c.req.path)) return next();
     return bodyLimit({
       maxSize: getConfig(c.env).maxBodyBytes,
       onError: () => {
@@ -44,6 +47,8 @@ export function createApp() {
       },
     })(c, next);
   });
+  // Ahead of user auth: gpu-runners fetch model files with the runner token, which is no user's token.
+  app.route("/", runnerModelRoutes());
   for (const prefix of ["/api/*", "/workflows", "/workflows/*"]) app.use(prefix, requireAuth);
   app.use("/admin/*", requireAuth);
 
@@ -58,6 +63,7 @@ export function createApp() {
   app.route("/", socketRoutes());
   app.route("/", storageRoutes());
   app.route("/", assetRoutes());
+  app.route("/", modelRoutes());
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

@@ -15,6 +15,9 @@ import { z } from "zod";
  */
 
 export const TENSOR_DTYPES = ["float32", "float64", "int8", "uint8", "int16", "uint16", "int32", "int64", "bool"] as const;
+/** Raw bytes (msgpack bin). `z.instanceof` would narrow to Uint8Array<ArrayBuffer>, which decoded views are not. */
+const Bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: "expected bytes" });
+
 export const TensorDtypeSchema = z.enum(TENSOR_DTYPES);
 export type TensorDtype = z.infer<typeof TensorDtypeSchema>;
 
@@ -36,7 +39,7 @@ export const WireTensorSchema = z
   .object({
     dtype: TensorDtypeSchema,
     dims: z.array(z.number().int().nonnegative()).max(16),
-    data: z.instanceof(Uint8Array),
+    data: Bytes,
   })
   .refine((t) => t.data.byteLength === t.dims.reduce((n, d) => n * d, 1) * TENSOR_DTYPE_BYTES[t.dtype], {
     message: "data length does not match dtype and dims",
@@ -89,14 +92,14 @@ export const InferRequestSchema = z.discriminatedUnion("kernel", [
   z.object({
     kernel: z.literal("ocr"),
     /** PNG or JPEG bytes. */
-    image: z.instanceof(Uint8Array),
+    image: Bytes,
     options: OcrOptionsSchema.prefault({}),
     job_id: z.string().max(200).optional(),
   }),
   z.object({
     kernel: z.literal("vad"),
     /** WAV bytes (PCM or float, any rate and channel count: mixed to mono and resampled to 16 kHz). */
-    audio: z.instanceof(Uint8Array),
+    audio: Bytes,
     options: VadOptionsSchema.prefault({}),
     job_id: z.string().max(200).optional(),
   }),
@@ -171,6 +174,20 @@ export const RunnerHealthSchema = z.object({
   queue: z.record(z.string(), z.number().int()),
   loaded_models: z.array(z.object({ id: z.string(), name: z.string(), bytes: z.number(), workers: z.number().int() })),
   uptime_seconds: z.number(),
+  /** Counters since start, for operators and tests: how requests ended and how many runs were batches. */
+  stats: z
+    .object({
+      completed: z.number().int(),
+      failed: z.number().int(),
+      cancelled: z.number().int(),
+      /** Runs on a worker (a batch counts once). */
+      runs: z.number().int(),
+      /** Runs that carried more than one request, the requests they carried, and the most in one run. */
+      batches: z.number().int(),
+      batched_requests: z.number().int(),
+      largest_batch: z.number().int(),
+    })
+    .optional(),
 });
 export type RunnerHealth = z.infer<typeof RunnerHealthSchema>;
 

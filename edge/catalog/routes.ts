@@ -2,6 +2,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import packageJson from "../../package.json";
 import { ApiHealthSchema, CatalogNodeSchema, NodeListQuerySchema, NodeListSchema } from "../../schema/catalog";
 import type { AppEnv } from "../app-env";
+import { runnerPoolStatus } from "../runners/service";
 import { getConfig } from "../config/config";
 import { ApiError } from "../errors/api-error";
 import { EXAMPLE_COUNT } from "../examples/bundle";
@@ -73,8 +74,8 @@ export function catalogRoutes() {
         nodes_loaded: all.length,
         gpu_nodes: all.filter((d) => d.gpu).length,
         examples_loaded: EXAMPLE_COUNT,
-        // There is no gpu-runner pool yet: none is configured, so none can be healthy.
-        runners: { configured: 0, healthy: 0 },
+        // As this isolate last saw them (probes are lazy: a deployment that ran no GPU node reports 0 healthy).
+        runners: (({ configured, healthy }) => ({ configured, healthy }))(runnerPoolStatus(c.env)),
         problems,
       },
       200,

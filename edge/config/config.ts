@@ -18,6 +18,14 @@ export interface Config {
   jobWatchdogSeconds: number;
   /** Jobs a user may have running at once; more wait as `queued`. */
   maxConcurrentJobsPerUser: number;
+  /** Largest model file `POST /api/models/upload` accepts (bytes; independent of MAX_BODY_BYTES and MAX_UPLOAD_BYTES). */
+  maxModelBytes: number;
+  /** Base URLs of the gpu-runners (GPU_RUNNER_URLS, comma-separated); empty when none is configured. */
+  gpuRunnerUrls: string[];
+  /** The shared runner token: sent to runners, and the only credential of `GET /api/runner/models/*`. */
+  gpuRunnerToken?: string;
+  /** A runner that sends no frame or heartbeat for this long is considered dead. */
+  gpuRunnerTimeoutSeconds: number;
   /** Settings that are missing or invalid, each a sentence saying what to set. Reported once and with 503s. */
   problems: string[];
 }
@@ -30,6 +38,29 @@ function positiveInt(raw: string | undefined, fallback: number, name: string, pr
     return fallback;
   }
   return n;
+}
+
+export const DEFAULT_MAX_MODEL_BYTES = 256 * 1024 * 1024;
+export const DEFAULT_GPU_RUNNER_TIMEOUT_SECONDS = 30;
+
+/** GPU_RUNNER_URLS: comma-separated http(s) base URLs, kept without a trailing slash. */
+function runnerUrls(raw: string | undefined, problems: string[]): string[] {
+  const urls: string[] = [];
+  for (const entry of (raw ?? "").split(",").map((e) => e.trim()).filter(Boolean)) {
+    let url: URL | null = null;
+    try {
+      url = new URL(entry);
+    } catch {
+      // reported below
+    }
+    if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.search || url.hash || url.username || url.password) {
+      problems.push(`GPU_RUNNER_URLS entries must be http(s) base URLs without query or credentials, got '${entry.replace(/\/\/[^@/]*@/, "//***@")}'`);
+      continue;
+    }
+    const base = url.href.replace(/\/+$/, "");
+    if (!urls.includes(base)) urls.push(base);
+  }
+  return urls;
 }
 
 function parseConfig(env: Env): Config {
@@ -46,6 +77,9 @@ function parseConfig(env: Env): Config {
   if (authProvider === "supabase" && !env.SUPABASE_JWT_SECRET && !env.SUPABASE_URL) {
     problems.push("AUTH_PROVIDER=supabase needs SUPABASE_JWT_SECRET (HS256) or SUPABASE_URL (JWKS) to be set");
   }
+  const gpuRunnerUrls = runnerUrls(env.GPU_RUNNER_URLS, problems);
+  const gpuRunnerToken = env.GPU_RUNNER_TOKEN || undefined;
+  if (gpuRunnerUrls.length > 0 && !gpuRunnerToken) problems.push("GPU_RUNNER_URLS needs GPU_RUNNER_TOKEN (the runners' shared token) to be set");
   return {
     authProvider,
     staticToken,
@@ -57,6 +91,10 @@ function parseConfig(env: Env): Config {
     jobLogRetentionSeconds: positiveInt(env.JOB_LOG_RETENTION_SECONDS, 86_400, "JOB_LOG_RETENTION_SECONDS", problems),
     jobWatchdogSeconds: positiveInt(env.JOB_WATCHDOG_SECONDS, 30, "JOB_WATCHDOG_SECONDS", problems),
     maxConcurrentJobsPerUser: Math.floor(positiveInt(env.MAX_CONCURRENT_JOBS_PER_USER, 32, "MAX_CONCURRENT_JOBS_PER_USER", problems)),
+    maxModelBytes: Math.floor(positiveInt(env.MAX_MODEL_BYTES, DEFAULT_MAX_MODEL_BYTES, "MAX_MODEL_BYTES", problems)),
+    gpuRunnerUrls,
+    gpuRunnerToken,
+    gpuRunnerTimeoutSeconds: positiveInt(env.GPU_RUNNER_TIMEOUT_SECONDS, DEFAULT_GPU_RUNNER_TIMEOUT_SECONDS, "GPU_RUNNER_TIMEOUT_SECONDS", problems),
     problems,
   };
 }

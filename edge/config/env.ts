@@ -33,4 +33,9 @@ export interface Env {
   MAX_UPLOAD_BYTES?: string;
   TEMP_RETENTION_SECONDS?: string;
   ALLOW_REMOTE_MEDIA_FETCH?: string;
+  // Model files (edge/models) and the gpu-runner pool (edge/runners): parsed by edge/config/config.ts.
+  MAX_MODEL_BYTES?: string;
+  GPU_RUNNER_URLS?: string;
+  GPU_RUNNER_TOKEN?: string;
+  GPU_RUNNER_TIMEOUT_SECONDS?: string;
 }

@@ -1,8 +1,9 @@
 import { ApiError } from "../errors/api-error";
 
 /**
- * Storage keys (DESIGN.md section 8). The bucket holds `assets/`, `temp/` and (later) `models/`; only the
- * first two are reachable over HTTP. Every object below them belongs to one user, whose owner segment comes
+ * Storage keys (DESIGN.md section 8). The bucket holds `assets/`, `temp/` and the model areas (`models/`,
+ * `model-files/`: edge/models/keys.ts, built on `checkKey` and `ownerSegment`); only the first two are
+ * reachable over /storage. Every object below them belongs to one user, whose owner segment comes
  * first:
  *
  *     assets/<owner>/<asset_id>.<ext>      files of the assets API and of Save* nodes

@@ -10,6 +10,7 @@ import { inputNodes } from "./input";
 import { listNodes } from "./list";
 import { llmNodes } from "./llm";
 import { mathNodes } from "./math";
+import { mlNodes } from "./ml";
 import { outputNodes } from "./output";
 import { textNodes } from "./text";
 
@@ -27,6 +28,7 @@ export const CORE_NODES: readonly NodeDecl[] = [
   ...diagnosticNodes,
   ...mediaNodes,
   ...llmNodes,
+  ...mlNodes,
 ];
 
 export function createCoreRegistry(): NodeRegistry {

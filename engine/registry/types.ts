@@ -1,6 +1,7 @@
 import type { EngineMessage } from "../../schema/messages";
 import type { LanguageModelService } from "../providers/types";
 import type { BlobStore } from "../media/blob-store";
+import type { InferenceService } from "../inference/types";
 
 /**
  * Property and output types, spelled as NodeTool spells them in lower case: "str", "int", "float", "bool",
@@ -38,6 +39,8 @@ export interface EngineServices {
   blobs?: BlobStore;
   /** Chat providers for the LLM nodes (engine/providers); absent when the host offers none. */
   llm?: LanguageModelService;
+  /** GPU inference (engine/inference) for the `gpu` nodes; absent when the host has no gpu-runner to offer. */
+  inference?: InferenceService;
 }
 
 /** What a node sees while it runs. */

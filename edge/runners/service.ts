@@ -1,0 +1,41 @@
+import { InferenceError, NO_RUNNER, type InferenceOptions, type InferenceRequest, type InferenceService } from "../../engine/inference/types";
+import { getConfig, type Config } from "../config/config";
+import type { Env } from "../config/env";
+import { resolveModelRef } from "../models/resolve";
+import { runnerPool, type PoolStatus, type RunnerPool } from "./pool";
+
+/** The isolate's pool for this configuration; a configuration problem is the reason nothing can run. */
+export function poolFor(config: Config): RunnerPool {
+  const problem = config.problems.find((p) => p.startsWith("GPU_RUNNER_"));
+  if (problem) throw new InferenceError(`${NO_RUNNER}: ${problem}`, "unavailable");
+  return runnerPool({ urls: config.gpuRunnerUrls, token: config.gpuRunnerToken ?? "", idleTimeoutMs: config.gpuRunnerTimeoutSeconds * 1000 });
+}
+
+/** What the pool of this isolate last saw, for health reports; nothing is probed. */
+export function runnerPoolStatus(env: Env): PoolStatus {
+  const config = getConfig(env);
+  try {
+    return poolFor(config).status();
+  } catch {
+    return { configured: config.gpuRunnerUrls.length, healthy: 0, runners: [] };
+  }
+}
+
+/**
+ * The engine's InferenceService in the Worker, for one job: model names resolve to the job user's uploaded
+ * models (before any runner is involved, so a wrong name fails fast), requests carry the job id (so a
+ * cancelled job's work is cancelled on the runner), and the pool runs them.
+ */
+export function createInferenceService(env: Env, job: { jobId: string; userId: string }): InferenceService {
+  return {
+    async infer(request: InferenceRequest, options: InferenceOptions = {}) {
+      const config = getConfig(env);
+      const jobId = options.jobId ?? job.jobId;
+      if (request.kernel === "tensor") {
+        const model = await resolveModelRef(env.STORAGE, job.userId, request.model);
+        return poolFor(config).infer({ ...request, model, job_id: jobId }, options);
+      }
+      return poolFor(config).infer({ ...request, job_id: jobId }, options);
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import type { z } from "zod";
+import type { InferResult, OcrOptionsSchema, TensorDtype, VadOptionsSchema, WireTensor } from "../../schema/runner";
+
+/**
+ * The engine's view of GPU inference (DESIGN.md sections 2 and 10). GPU nodes describe what to run; the host
+ * decides where: the Worker forwards to its pool of gpu-runners (edge/runners), other hosts may run it in
+ * process. Requests mirror the wire contract's InferRequest (schema/runner.ts) and results are its
+ * InferResult, except that a tensor request names an uploaded model by the name its user gave it: the host
+ * resolves it (the Worker: to a ModelRef with key, size and sha256) because only the host knows whose models
+ * a job may use. The job id is the host's to add too.
+ */
+
+/** Tensor bytes as nodes hold them: like WireTensor, with any Uint8Array. */
+export interface TensorBytes {
+  dtype: TensorDtype;
+  dims: number[];
+  data: Uint8Array;
+}
+
+export interface TensorInferenceRequest {
+  kernel: "tensor";
+  /** The name of one of the job user's uploaded models (`POST /api/models/upload`). */
+  model: string;
+  inputs: Record<string, TensorBytes>;
+  /** Output names to return; all when absent. */
+  outputs?: string[];
+}
+export interface OcrInferenceRequest {
+  kernel: "ocr";
+  /** PNG or JPEG bytes. */
+  image: Uint8Array;
+  options?: z.input<typeof OcrOptionsSchema>;
+}
+export interface VadInferenceRequest {
+  kernel: "vad";
+  /** WAV bytes. */
+  audio: Uint8Array;
+  options?: z.input<typeof VadOptionsSchema>;
+}
+export type InferenceRequest = TensorInferenceRequest | OcrInferenceRequest | VadInferenceRequest;
+
+export interface InferenceOptions {
+  /** The node's signal: aborting it cancels the inference, on the runner too. */
+  signal?: AbortSignal;
+  /** The job the request belongs to, so a runner can cancel all of a job's work at once; hosts know it already. */
+  jobId?: string;
+  /** Progress reported by the runner while it works. */
+  onProgress?: (progress: number, total: number) => void;
+}
+
+export interface InferenceService {
+  infer(request: InferenceRequest, options?: InferenceOptions): Promise<InferResult>;
+}
+
+/** What an InferenceError was caused by: a runner's own error codes, plus `unavailable` (no runner could take it). */
+export type InferenceErrorCode =
+  | "unauthorized"
+  | "invalid_request"
+  | "invalid_input"
+  | "model_unavailable"
+  | "cancelled"
+  | "overloaded"
+  | "internal"
+  | "unavailable"
+  | "runner_failed";
+
+/** The message every "nothing can run this" error starts with, whatever the reason that follows. */
+export const NO_RUNNER = "no gpu-runner available";
+
+/** A failed inference, with a message fit for a node error (it never contains the runner token). */
+export class InferenceError extends Error {
+  constructor(
+    message: string,
+    readonly code: InferenceErrorCode,
+  ) {
+    super(message);
+    this.name = "InferenceError";
+  }
+}
+
+export type { InferResult, WireTensor };
