@@ -6,8 +6,10 @@ import { registry } from "../registry";
 // The examples are embedded at build time (a Worker has no file system). One import per file in examples/;
 // test/e2e/cli-examples.test.ts checks that every file there is listed here.
 import countdown from "../../examples/countdown.json";
+import detectSpeech from "../../examples/detect-speech.json";
 import gradeScore from "../../examples/grade-score.json";
 import helloWorld from "../../examples/hello-world.json";
+import imageOcr from "../../examples/image-ocr.json";
 import llmBlurb from "../../examples/llm-blurb.json";
 import shoppingList from "../../examples/shopping-list.json";
 import temperature from "../../examples/temperature.json";
@@ -22,6 +24,8 @@ const FILES: Record<string, unknown> = {
   temperature,
   countdown,
   "llm-blurb": llmBlurb,
+  "image-ocr": imageOcr,
+  "detect-speech": detectSpeech,
 };
 
 export interface Example {

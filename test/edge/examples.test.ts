@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import helloWorld from "../../examples/hello-world.json";
 import { call, errorOf, worker } from "./users";
+import { pngBytes } from "./helpers";
 
 type Summary = { name: string; title: string; description: string; tags: string[]; node_types: string[]; input_schema: { properties: Record<string, unknown> }; output_schema: { properties: Record<string, unknown> } };
 type Wf = { id: string; name: string; graph: { nodes: { id: string; type: string }[] }; input_schema: { properties: Record<string, Record<string, unknown>> }; output_schema: { properties: Record<string, unknown> }; [k: string]: unknown };
@@ -16,7 +17,7 @@ describe("examples", () => {
     const list = await summaries();
     const names = list.map((e) => e.name);
     expect(names[0]).toBe("hello-world");
-    expect(names).toEqual(expect.arrayContaining(["hello-world", "text-tools", "grade-score", "shopping-list", "temperature", "countdown", "llm-blurb"]));
+    expect(names).toEqual(expect.arrayContaining(["hello-world", "text-tools", "grade-score", "shopping-list", "temperature", "countdown", "llm-blurb", "image-ocr", "detect-speech"]));
     expect(new Set(names).size).toBe(names.length);
     for (const e of list) {
       expect(e.title, e.name).not.toBe("");
@@ -25,7 +26,7 @@ describe("examples", () => {
       expect(e.node_types.length, e.name).toBeGreaterThan(0);
     }
     const tags = new Set(list.flatMap((e) => e.tags));
-    for (const tag of ["text", "branching", "lists", "llm"]) expect(tags.has(tag), tag).toBe(true);
+    for (const tag of ["text", "branching", "lists", "llm", "ml"]) expect(tags.has(tag), tag).toBe(true);
     expect(list.find((e) => e.name === "llm-blurb")!.node_types).toContain("nodetool.agents.Agent");
   });
 
@@ -77,14 +78,23 @@ describe("examples", () => {
     expect(await run.json()).toMatchObject({ status: "completed", results: { greeting: "Hello, Ada! You have 3 letters in your name." } });
   });
 
-  it("runs every example as shipped once copied (the LLM one fails cleanly: this suite has no chat provider)", async () => {
+  it("runs every example as shipped once copied (LLM and ML ones fail cleanly: this suite has no chat provider or gpu-runner)", async () => {
+    const MEDIA_PARAMS: Record<string, Record<string, unknown>> = {
+      countdown: { ticks: 3, "interval ms": 0 },
+      "image-ocr": { image: { type: "image", uri: `data:image/png;base64,${btoa(String.fromCharCode(...pngBytes(4, 4)))}` } },
+      "detect-speech": { audio: { type: "audio", uri: "data:audio/wav;base64,UklGRiQAAABXQVZF" } },
+    };
     for (const e of await summaries()) {
       const copy = (await (await call("runner", "POST", `/api/examples/${e.name}/copy`)).json()) as Wf;
-      const params = e.name === "countdown" ? { ticks: 3, "interval ms": 0 } : {};
+      const params = MEDIA_PARAMS[e.name] ?? {};
       const run = await call("runner", "POST", `/workflows/${copy.id}/run`, { params });
       const body = (await run.json()) as { status: string; results: Record<string, unknown>; error?: string };
       if (e.tags.includes("llm")) {
         expect(body, e.name).toMatchObject({ status: "failed", error: expect.stringMatching(/provider/i) });
+        continue;
+      }
+      if (e.tags.includes("ml")) {
+        expect(body, e.name).toMatchObject({ status: "failed", error: expect.stringMatching(/no gpu-runner available/) });
         continue;
       }
       expect(body.status, `${e.name}: ${body.error}`).toBe("completed");
