@@ -98,16 +98,14 @@ export class RunnerPool {
     r.lastError = reason;
   }
 
-  /** Probes what is stale; when that leaves no runner healthy, probes the unhealthy ones again (bounded: two rounds). */
+  /** Probes what is stale; when every runner that looked healthy fails its probe, probes the others too (bounded: two rounds). */
   async refresh(): Promise<void> {
-    for (let round = 0; round < 2; round++) {
-      const anyHealthy = this.runners.some((r) => r.healthy === true);
-      const now = this.now();
-      const due = this.runners.filter((r) => r.probing || needsProbe(r, now, anyHealthy, this.policy));
-      if (due.length === 0) return;
-      await Promise.all(due.map((r) => this.probe(r)));
-      if (this.runners.some((r) => r.healthy === true)) return;
-    }
+    const anyHealthy = this.runners.some((r) => r.healthy === true);
+    const now = this.now();
+    const due = this.runners.filter((r) => r.probing || needsProbe(r, now, anyHealthy, this.policy));
+    await Promise.all(due.map((r) => this.probe(r)));
+    if (!anyHealthy || this.runners.some((r) => r.healthy === true)) return;
+    await Promise.all(this.runners.filter((r) => !due.includes(r)).map((r) => this.probe(r)));
   }
 
   private unavailable(tried: Map<string, string>): InferenceError {

@@ -27,13 +27,14 @@ export const DEFAULT_HEALTH_POLICY: HealthPolicy = { healthyTtlMs: 2000, unhealt
 
 /**
  * Whether a runner's state is too old to dispatch on. When no runner is healthy, unhealthy ones are
- * re-probed as soon as their state is older than the healthy TTL: the request has nowhere else to go.
+ * re-probed at once: the request has nowhere else to go, and a runner that was frozen or restarted a moment
+ * ago may be back (a probe is bounded by the health timeout, and concurrent requests share it).
  */
 export function needsProbe(r: RunnerView, now: number, anyHealthy: boolean, policy: HealthPolicy = DEFAULT_HEALTH_POLICY): boolean {
   if (r.healthy === null) return true;
   const age = now - r.checkedAt;
   if (r.healthy) return age >= policy.healthyTtlMs;
-  return age >= (anyHealthy ? policy.unhealthyRetryMs : policy.healthyTtlMs);
+  return !anyHealthy || age >= policy.unhealthyRetryMs;
 }
 
 /** A runner's load as the pool sees it. */
