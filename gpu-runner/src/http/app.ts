@@ -1,0 +1,124 @@
+import { Decoder, Encoder } from "@msgpack/msgpack";
+import type { HttpBindings } from "@hono/node-server";
+import { Hono } from "hono";
+import {
+  INFER_STREAM_CONTENT_TYPE,
+  InferRequestSchema,
+  MSGPACK_CONTENT_TYPE,
+  type InferFrame,
+  type InferRequest,
+} from "../../../schema/runner";
+import type { RunnerConfig } from "../config";
+import { RunnerFailure } from "../errors";
+import type { Logger } from "../log";
+import type { Runner } from "../runner";
+import { bearerChecker } from "./auth";
+import { readBody } from "./body";
+import { errorBody, errorResponse, toFailure } from "./errors";
+
+const decoder = new Decoder();
+const encoder = new Encoder({ ignoreUndefined: true });
+
+function parseInferRequest(body: Uint8Array): InferRequest {
+  let decoded: unknown;
+  try {
+    decoded = decoder.decode(body);
+  } catch (err) {
+    throw RunnerFailure.invalidRequest(`body is not valid MessagePack: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const parsed = InferRequestSchema.safeParse(decoded);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`);
+    throw RunnerFailure.invalidRequest(`body is not an InferRequest: ${issues.join("; ")}`);
+  }
+  return parsed.data;
+}
+
+const describe = (r: InferRequest) => (r.kernel === "tensor" ? { kernel: r.kernel, model: r.model.name, job_id: r.job_id } : { kernel: r.kernel, job_id: r.job_id });
+
+/** The runner's routes (schema/runner.ts). Every route needs the bearer token; every failure leaves through onError. */
+export function createApp(runner: Runner, config: RunnerConfig, log: Logger): Hono<{ Bindings: HttpBindings }> {
+  const app = new Hono<{ Bindings: HttpBindings }>();
+  const authorized = bearerChecker(config.token);
+
+  // Headers are read from Node's IncomingMessage: hono's c.req.header() would build a web Headers object.
+  app.use("*", async (c, next) => {
+    if (!authorized(c.env.incoming.headers.authorization)) throw RunnerFailure.unauthorized();
+    await next();
+  });
+
+  app.get("/health", (c) => c.json(runner.health()));
+  app.get("/v1/models", (c) => c.json(runner.models()));
+
+  app.post("/v1/jobs/:job_id/cancel", (c) => c.json({ cancelled: runner.cancelJob(c.req.param("job_id")) }));
+
+  app.post("/v1/infer", async (c) => {
+    const { incoming, outgoing } = c.env;
+    // The connection closing before the answer is written cancels the request (queued or running).
+    const disconnect = new AbortController();
+    outgoing.once("close", () => {
+      if (!outgoing.writableFinished) disconnect.abort();
+    });
+    const signal = disconnect.signal;
+    const request = parseInferRequest(await readBody(incoming, config.maxBodyBytes));
+    const started = performance.now();
+    const done = (status: number) => log.debug("infer", { ...describe(request), status, ms: Math.round((performance.now() - started) * 10) / 10 });
+    if ((incoming.headers.accept ?? "").includes(INFER_STREAM_CONTENT_TYPE)) return streamInfer(runner, request, signal, config.heartbeatMs, done, log);
+    try {
+      const result = await runner.infer(request, { signal });
+      done(200);
+      return c.body(encoder.encode(result) as Uint8Array<ArrayBuffer>, 200, { "Content-Type": MSGPACK_CONTENT_TYPE });
+    } catch (err) {
+      const failure = toFailure(err, log);
+      done(failure.status);
+      throw failure;
+    }
+  });
+
+  app.notFound(() => {
+    throw RunnerFailure.invalidRequest("no such route; see schema/runner.ts for the runner's routes", 404);
+  });
+  app.onError((err, c) => errorResponse(c, toFailure(err, log)));
+  return app;
+}
+
+/**
+ * The streamed answer: concatenated msgpack frames, a heartbeat every `heartbeatMs` while the request waits
+ * or runs, progress frames as the kernel reports them, then exactly one result or error frame. The response
+ * is 200 once streaming starts; failures after that are error frames.
+ */
+function streamInfer(runner: Runner, request: InferRequest, signal: AbortSignal, heartbeatMs: number, done: (status: number) => void, log: Logger): Response {
+  // Aborted when the connection closes, or when the response stream is cancelled.
+  const abort = new AbortController();
+  signal.addEventListener("abort", () => abort.abort(), { once: true });
+  let closed = false;
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      const send = (frame: InferFrame) => {
+        if (!closed) controller.enqueue(encoder.encode(frame));
+      };
+      const heartbeat = setInterval(() => send({ type: "heartbeat" }), heartbeatMs);
+      runner
+        .infer(request, { signal: abort.signal, onProgress: (progress, total) => send({ type: "progress", progress, total }) })
+        .then((result) => {
+          done(200);
+          send({ type: "result", result });
+        })
+        .catch((err: unknown) => {
+          const failure = toFailure(err, log);
+          done(failure.status);
+          send({ type: "error", ...errorBody(failure) });
+        })
+        .finally(() => {
+          clearInterval(heartbeat);
+          if (!closed) controller.close();
+          closed = true;
+        });
+    },
+    cancel() {
+      closed = true;
+      abort.abort();
+    },
+  });
+  return new Response(body, { status: 200, headers: { "Content-Type": INFER_STREAM_CONTENT_TYPE, "Cache-Control": "no-store" } });
+}
