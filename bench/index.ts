@@ -1,5 +1,5 @@
 // `npm run bench`: every figure is a ratio against a baseline measured in the same run, since these
-// machines are noisy. Select parts with `npm run bench -- engine`, `-- http` or `-- jobs`.
+// machines are noisy. Select parts with `npm run bench -- engine`, `-- http`, `-- jobs` or `-- runner`.
 import { benchChat } from "./chat";
 import { benchEngine } from "./engine";
 import { benchHttp } from "./http";
@@ -7,6 +7,8 @@ import { benchJobs } from "./jobs";
 
 const suites: Record<string, () => Promise<string[]>> = { engine: benchEngine, http: benchHttp, jobs: benchJobs, chat: benchChat };
 suites.storage = async () => (await import("./storage")).benchStorage();
+// Loaded on demand: onnxruntime and the runner process are only needed when this suite runs.
+suites.runner = async () => (await import("./runner")).benchRunner();
 const wanted = process.argv.slice(2).filter((a) => a in suites);
 
 for (const name of wanted.length ? wanted : Object.keys(suites)) {
