@@ -16,6 +16,7 @@ export interface LocalEdge {
   stop(): Promise<void>;
 }
 
-export function startEdge(persistTo: string, vars: Record<string, string>): Promise<LocalEdge> {
-  return startLocalEdge({ persistTo, vars });
+/** Starts the Worker on `port` (0: any free port). */
+export function startEdge(persistTo: string, vars: Record<string, string>, port = 0): Promise<LocalEdge> {
+  return startLocalEdge({ persistTo, vars, port });
 }
