@@ -3,6 +3,8 @@
 // object (no Workers API); it lives in edge/chat today.
 import { parseChatSettings } from "../edge/chat/config";
 import type { Env } from "../edge/config/env";
+import { runnerPool } from "../edge/runners/pool";
+import { InferenceError, NO_RUNNER, type InferenceService } from "../engine/inference/types";
 import { MemoryBlobStore } from "../engine/media/memory-blob-store";
 import { ChatService } from "../engine/providers/service";
 import type { EngineServices } from "../engine/registry/types";
@@ -13,13 +15,36 @@ export interface LocalServices {
   readAsset(uri: string): Promise<Uint8Array>;
 }
 
-/** What an in-process run gets instead of the Worker's bindings: chat providers from the environment, media in memory. */
+/**
+ * GPU nodes in a local run: the same pool the Worker uses, over the runners GPU_RUNNER_URLS names (with
+ * GPU_RUNNER_TOKEN). Uploaded models live on a server, so RunONNXModel needs one; OCR and VAD need only a runner.
+ */
+function localInference(env: NodeJS.ProcessEnv): InferenceService | undefined {
+  const urls = (env.GPU_RUNNER_URLS ?? "").split(",").map((u) => u.trim().replace(/\/+$/, "")).filter(Boolean);
+  if (urls.length === 0) return undefined;
+  const timeoutSeconds = Number(env.GPU_RUNNER_TIMEOUT_SECONDS ?? 30);
+  const pool = runnerPool({ urls, token: env.GPU_RUNNER_TOKEN ?? "", idleTimeoutMs: (Number.isFinite(timeoutSeconds) && timeoutSeconds > 0 ? timeoutSeconds : 30) * 1000 });
+  return {
+    async infer(request, options = {}) {
+      if (request.kernel === "tensor") {
+        throw new InferenceError(`${NO_RUNNER} for uploaded models in a local run: model '${request.model}' lives on a server; run without --local`, "unavailable");
+      }
+      return pool.infer({ ...request, ...(options.jobId ? { job_id: options.jobId } : {}) }, options);
+    },
+  };
+}
+
+/**
+ * What an in-process run gets instead of the Worker's bindings: chat providers from the environment, media in
+ * memory, and gpu-runners when GPU_RUNNER_URLS names some.
+ */
 export function localServices(env: NodeJS.ProcessEnv): LocalServices {
   // Invalid settings travel inside the service: an LLM node then fails saying which setting to fix.
   const { warnings: _warnings, ...settings } = parseChatSettings(env as unknown as Env);
   const blobs = new MemoryBlobStore();
+  const inference = localInference(env);
   return {
-    services: { llm: new ChatService(settings, { log: () => {} }), blobs },
+    services: { llm: new ChatService(settings, { log: () => {} }), blobs, ...(inference ? { inference } : {}) },
     readAsset: async (uri) => (await blobs.read(uri)).bytes,
   };
 }

@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startRunnerProcess } from "../runner/helpers/runner";
 import { migratedStateDir, startEdge, type LocalEdge } from "./local-edge";
 
 // Black-box tests of the `nodetool-edge` command: the real binary (package.json `bin`) spawned with plain
@@ -78,7 +79,7 @@ async function api(method: string, p: string, body?: unknown): Promise<Response>
   });
 }
 
-const example = (name: string) => JSON.parse(readFileSync(path.join(ROOT, "examples", `${name}.json`), "utf8")) as { graph: unknown; name: string };
+const example = (name: string) => JSON.parse(readFileSync(path.join(ROOT, "examples", `${name}.json`), "utf8")) as { graph: unknown; name: string; tags: string[] };
 
 const tickerGraph = (count: number, interval_ms: number) => ({
   name: "ticker",
@@ -351,6 +352,13 @@ describe("nodetool-edge run --local", () => {
       const loaded = (await (await api("GET", `/api/examples/load?name=${name}`)).json()) as { graph: unknown };
       expect(loaded.graph, name).toEqual(example(name).graph);
       const args = name === "countdown" ? ["--param", "ticks=5", "--param", "interval ms=0"] : [];
+      if (example(name).tags.includes("ml")) {
+        // ML examples need a gpu-runner, which neither side has here (a run with one is tested below).
+        const local = await cli(["run", "--local", name], { env: { ...chatEnv, GPU_RUNNER_URLS: "" } });
+        expect(local.code, name).toBe(1);
+        expect(local.stderr, name).toMatch(/no gpu-runner available/);
+        continue;
+      }
       const local = await cli(["run", "--local", name, "--jsonl", ...args], { env: chatEnv });
       expect(local.code, `${name}: ${local.stderr}`).toBe(0);
       const remote = await cli(["run", path.join(ROOT, "examples", `${name}.json`), "--jsonl", ...args]);
@@ -358,6 +366,25 @@ describe("nodetool-edge run --local", () => {
       const [l, r] = [jsonLines(local.stdout), jsonLines(remote.stdout)];
       expect(l.pop()!.result, name).toEqual(r.pop()!.result);
       expect(l.map((m) => m.job_seq)).toEqual(l.map((_, i) => i + 1));
+    }
+  });
+
+  it("runs the speech example in-process on the gpu-runner GPU_RUNNER_URLS names", async () => {
+    const runner = await startRunnerProcess({ GPU_RUNNER_WORKERS: "1" });
+    try {
+      const wav = readFileSync(path.join(ROOT, "test", "fixtures", "speech.wav"));
+      const audio = JSON.stringify({ type: "audio", uri: `data:audio/wav;base64,${wav.toString("base64")}` });
+      const run = await cli(["run", "--local", "detect-speech", "--jsonl", "--param", `audio=${audio}`], {
+        env: { GPU_RUNNER_URLS: runner.url, GPU_RUNNER_TOKEN: runner.token },
+      });
+      expect(run.code, run.stderr).toBe(0);
+      const result = jsonLines(run.stdout).pop()!.result as { segments: { start: number; end: number }[]; speech_seconds: number };
+      // The fixture is 2.2 s of espeak-ng speech: found, and inside the file.
+      expect(result.segments.length).toBeGreaterThan(0);
+      expect(result.speech_seconds).toBeGreaterThan(1);
+      expect(result.segments.at(-1)!.end).toBeLessThanOrEqual(2.3);
+    } finally {
+      await runner.kill("SIGKILL");
     }
   });
 
