@@ -50,6 +50,19 @@ function entries(raw: string | undefined, setting: string, problems: string[]): 
  * Syntax errors are problems (503 on /v1 and in LLM nodes, until fixed); an alias whose provider is not
  * configured is only a warning (using it says so).
  */
+/** OpenAI's own SDKs wait 10 minutes for an answer: a long non-streamed completion sends its headers only when done. */
+const DEFAULT_UPSTREAM_TIMEOUT_SECONDS = 600;
+
+function upstreamTimeoutMs(raw: string | undefined, problems: string[]): number {
+  if (raw === undefined || raw.trim() === "") return DEFAULT_UPSTREAM_TIMEOUT_SECONDS * 1000;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    problems.push(`CHAT_UPSTREAM_TIMEOUT_SECONDS: expected a positive number of seconds, got '${raw}'`);
+    return DEFAULT_UPSTREAM_TIMEOUT_SECONDS * 1000;
+  }
+  return seconds * 1000;
+}
+
 export function parseChatSettings(env: Env): ChatSettings & { warnings: string[] } {
   const problems: string[] = [];
   const warnings: string[] = [];
@@ -94,7 +107,7 @@ export function parseChatSettings(env: Env): ChatSettings & { warnings: string[]
     else aliases[alias] = target;
   }
 
-  const settings: ChatSettings = { providers, aliases, problems };
+  const settings: ChatSettings = { providers, aliases, problems, upstreamTimeoutMs: upstreamTimeoutMs(env.CHAT_UPSTREAM_TIMEOUT_SECONDS, problems) };
   const rawDefault = env.CHAT_DEFAULT_MODEL?.trim();
   if (rawDefault) {
     try {

@@ -29,6 +29,7 @@ export interface Env {
   CHAT_PROVIDERS?: string;
   CHAT_DEFAULT_MODEL?: string;
   CHAT_MODEL_ALIASES?: string;
+  CHAT_UPSTREAM_TIMEOUT_SECONDS?: string;
   // Storage and media (edge/storage): parsed by their own module.
   MAX_UPLOAD_BYTES?: string;
   TEMP_RETENTION_SECONDS?: string;

@@ -121,6 +121,11 @@ export function unreachable(provider: ProviderConfig): ChatError {
   return new ChatError(502, `Could not reach provider '${provider.name}'`, "server_error", "provider_unreachable");
 }
 
+/** A provider that sent no answer (response headers) within CHAT_UPSTREAM_TIMEOUT_SECONDS. */
+export function timedOut(provider: ProviderConfig, timeoutMs: number): ChatError {
+  return new ChatError(504, `Provider '${provider.name}' did not answer within ${+(timeoutMs / 1000).toFixed(3)} s`, "server_error", "provider_timeout");
+}
+
 /** A stream that broke off after it had started. */
 export function brokenStream(provider: string): ChatError {
   return new ChatError(502, `The stream from provider '${provider}' broke off`, "server_error", "provider_stream_error");

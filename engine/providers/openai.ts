@@ -1,4 +1,4 @@
-import { isAbort, unreachable, upstreamError } from "./errors";
+import { isAbort, timedOut, unreachable, upstreamError } from "./errors";
 import type { ChatRequest, ProviderConfig } from "./types";
 
 export type FetchFn = (input: string, init: RequestInit) => Promise<Response>;
@@ -8,17 +8,32 @@ export interface CallContext {
   /** Every configured provider: what error messages are redacted against. */
   providers: readonly ProviderConfig[];
   signal?: AbortSignal;
+  /** How long the provider may take to send response headers (then a 504); none when absent. */
+  timeoutMs?: number;
   log: (message: string, err?: unknown) => void;
 }
 
-/** A fetch whose network failure becomes a 502 naming the provider (an abort stays an abort). */
+/**
+ * A fetch whose network failure becomes a 502 naming the provider, and whose silence past `timeoutMs` before
+ * the response headers becomes a 504 (an abort by the caller stays an abort). Once the headers are in, only
+ * the caller's signal governs the body: a stream may legitimately run for a long time.
+ */
 export async function callProvider(provider: ProviderConfig, url: string, init: RequestInit, ctx: CallContext): Promise<Response> {
+  const timeout = new AbortController();
+  const timer = ctx.timeoutMs ? setTimeout(() => timeout.abort(), ctx.timeoutMs) : undefined;
+  const signal = ctx.signal ? AbortSignal.any([ctx.signal, timeout.signal]) : timeout.signal;
   try {
-    return await ctx.fetch(url, { ...init, signal: ctx.signal });
+    return await ctx.fetch(url, { ...init, signal });
   } catch (err) {
+    if (timeout.signal.aborted && !ctx.signal?.aborted) {
+      ctx.log(`[chat] provider '${provider.name}' sent no answer within ${ctx.timeoutMs} ms`);
+      throw timedOut(provider, ctx.timeoutMs!);
+    }
     if (isAbort(err, ctx.signal)) throw ctx.signal?.reason ?? err;
     ctx.log(`[chat] provider '${provider.name}' unreachable`, err);
     throw unreachable(provider);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -57,7 +57,7 @@ export class ChatService implements LanguageModelService {
   }
 
   private context(signal?: AbortSignal): CallContext {
-    return { fetch: this.fetchFn, providers: this.settings.providers, signal, log: this.log };
+    return { fetch: this.fetchFn, providers: this.settings.providers, signal, timeoutMs: this.settings.upstreamTimeoutMs, log: this.log };
   }
 
   async chat(request: ChatRequest, signal?: AbortSignal): Promise<ChatResult> {

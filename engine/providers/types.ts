@@ -132,6 +132,8 @@ export interface ChatSettings {
   aliases: Record<string, string>;
   /** Invalid settings, each a sentence saying what to fix. While there are any, every call fails with a 503. */
   problems: string[];
+  /** How long a provider may take to answer (response headers) before the call fails with a 504. */
+  upstreamTimeoutMs?: number;
 }
 
 /** A provider's answer in OpenAI's format: a JSON `chat.completion` or an SSE stream of chunks ending with `[DONE]`. */

@@ -132,6 +132,7 @@ describe("chat settings from the environment", () => {
         CHAT_PROVIDERS: "good=http://ok/v1,bad name=http://x,noequals,openai=http://x,good=http://again,worse=not a url|k",
         CHAT_DEFAULT_MODEL: "nosuch:model",
         CHAT_MODEL_ALIASES: "a:b=x,empty=,later=anthropic:claude-x",
+        CHAT_UPSTREAM_TIMEOUT_SECONDS: "soon",
       }),
     );
     expect(s.problems).toEqual([
@@ -143,6 +144,7 @@ describe("chat settings from the environment", () => {
       "CHAT_PROVIDERS (worse) must be an http(s) URL, got 'not a url'",
       "CHAT_MODEL_ALIASES: alias 'a:b' must not contain ':' or spaces",
       "CHAT_MODEL_ALIASES: alias 'empty' has no model",
+      "CHAT_UPSTREAM_TIMEOUT_SECONDS: expected a positive number of seconds, got 'soon'",
       expect.stringMatching(/^CHAT_DEFAULT_MODEL 'nosuch:model': Unknown provider 'nosuch'/),
     ]);
     expect(s.providers.map((p) => p.name)).toEqual(["good"]);
@@ -430,6 +432,35 @@ describe("ChatService against loopback upstreams", () => {
       for await (const _ of service.streamChat({ model: "midstream-error", messages: [{ role: "user", content: "x" }] })) void _;
     };
     await expect(broken()).rejects.toMatchObject({ name: "ChatError", status: 502, code: "provider_stream_error" });
+  });
+
+  it("a provider silent past the upstream timeout is a 504; one that answered in time may stream for longer", async () => {
+    const quick = new ChatService({ ...service.settings, upstreamTimeoutMs: 300 }, { log: (m) => logs.push(m) });
+    oa.on("silent", () => {
+      // Never answers: the request stays open until the client gives up.
+    });
+    oa.on("slow-stream", async (_req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      for (const word of ["one", "two", "three"]) {
+        res.write(`data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1, model: "slow-stream", choices: [{ index: 0, delta: { content: word } }] })}\n\n`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      res.end("data: [DONE]\n\n");
+    });
+    try {
+      await expect(quick.chat({ model: "openai:silent", messages: [{ role: "user", content: "x" }] })).rejects.toMatchObject({
+        name: "ChatError",
+        status: 504,
+        code: "provider_timeout",
+        message: "Provider 'openai' did not answer within 0.3 s",
+      });
+      const words: string[] = [];
+      for await (const c of quick.streamChat({ model: "openai:slow-stream", messages: [{ role: "user", content: "x" }] })) words.push(c.choices[0]?.delta.content ?? "");
+      expect(words).toEqual(["one", "two", "three"]);
+    } finally {
+      oa.off("silent");
+      oa.off("slow-stream");
+    }
   });
 
   it("a problem in the settings makes every call a 503 naming it", async () => {
