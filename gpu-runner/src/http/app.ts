@@ -1,9 +1,8 @@
-import { Decoder, Encoder } from "@msgpack/msgpack";
+import { Encoder } from "@msgpack/msgpack";
 import type { HttpBindings } from "@hono/node-server";
 import { Hono } from "hono";
 import {
   INFER_STREAM_CONTENT_TYPE,
-  InferRequestSchema,
   MSGPACK_CONTENT_TYPE,
   type InferFrame,
   type InferRequest,
@@ -15,26 +14,9 @@ import type { Runner } from "../runner";
 import { bearerChecker } from "./auth";
 import { readBody } from "./body";
 import { errorBody, errorResponse, toFailure } from "./errors";
+import { describeInfer, parseInferRequest } from "./infer-request";
 
-const decoder = new Decoder();
 const encoder = new Encoder({ ignoreUndefined: true });
-
-function parseInferRequest(body: Uint8Array): InferRequest {
-  let decoded: unknown;
-  try {
-    decoded = decoder.decode(body);
-  } catch (err) {
-    throw RunnerFailure.invalidRequest(`body is not valid MessagePack: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  const parsed = InferRequestSchema.safeParse(decoded);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`);
-    throw RunnerFailure.invalidRequest(`body is not an InferRequest: ${issues.join("; ")}`);
-  }
-  return parsed.data;
-}
-
-const describe = (r: InferRequest) => (r.kernel === "tensor" ? { kernel: r.kernel, model: r.model.name, job_id: r.job_id } : { kernel: r.kernel, job_id: r.job_id });
 
 /** The runner's routes (schema/runner.ts). Every route needs the bearer token; every failure leaves through onError. */
 export function createApp(runner: Runner, config: RunnerConfig, log: Logger): Hono<{ Bindings: HttpBindings }> {
@@ -62,7 +44,7 @@ export function createApp(runner: Runner, config: RunnerConfig, log: Logger): Ho
     const signal = disconnect.signal;
     const request = parseInferRequest(await readBody(incoming, config.maxBodyBytes));
     const started = performance.now();
-    const done = (status: number) => log.debug("infer", { ...describe(request), status, ms: Math.round((performance.now() - started) * 10) / 10 });
+    const done = (status: number) => log.debug("infer", { ...describeInfer(request), status, ms: Math.round((performance.now() - started) * 10) / 10 });
     if ((incoming.headers.accept ?? "").includes(INFER_STREAM_CONTENT_TYPE)) return streamInfer(runner, request, signal, config.heartbeatMs, done, log);
     try {
       const result = await runner.infer(request, { signal });

@@ -17,6 +17,9 @@ export function toFailure(err: unknown, log: Logger): RunnerFailure {
 
 export const errorBody = (f: RunnerFailure): { error: RunnerError } => ({ error: { code: f.code, message: f.message } });
 
+/** The msgpack error body of POST /v1/infer. */
+export const encodeFailure = (f: RunnerFailure): Uint8Array => encoder.encode(errorBody(f));
+
 /**
  * The one error response: `{error: {code, message}}` with the failure's status, in msgpack on POST /v1/infer
  * (its wire format) and JSON on the other routes; Content-Type says which.
@@ -26,7 +29,7 @@ export function errorResponse(c: Context, failure: RunnerFailure): Response {
   if (failure.status === 413) headers.Connection = "close";
   if (c.req.path === "/v1/infer") {
     headers["Content-Type"] = MSGPACK_CONTENT_TYPE;
-    return new Response(encoder.encode(errorBody(failure)), { status: failure.status, headers });
+    return new Response(encodeFailure(failure) as Uint8Array<ArrayBuffer>, { status: failure.status, headers });
   }
   headers["Content-Type"] = "application/json";
   return new Response(JSON.stringify(errorBody(failure)), { status: failure.status, headers });
