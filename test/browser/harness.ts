@@ -1,35 +1,11 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { deflateSync } from "node:zlib";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 
-/**
- * Browser tests drive Debian's Chromium (`apt-get install -y chromium`) through playwright-core, which never
- * downloads a browser of its own. Flags: DESIGN.md section 11.
- */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+export { CHROMIUM, launchChromium } from "../fixtures/chromium";
 
 export const ARTIFACTS = path.resolve("test-artifacts", "browser");
-
-export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `The browser tests need Debian's Chromium at ${CHROMIUM}, which is missing. Install it with ` +
-        "`sudo apt-get update && sudo apt-get install -y chromium` (CI's .ci/run does this), or point CHROMIUM_PATH at a Chromium binary.",
-    );
-  }
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-}
 
 export interface OpenPage {
   context: BrowserContext;

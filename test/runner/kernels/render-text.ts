@@ -1,18 +1,7 @@
-import { existsSync } from "node:fs";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { launchChromium } from "../../fixtures/chromium";
 
-/** Debian's Chromium, driven by playwright-core (DESIGN.md section 11); CI installs it with apt. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+export { launchChromium };
 
 export interface RenderedText {
   png: Uint8Array;
@@ -20,13 +9,6 @@ export interface RenderedText {
   height: number;
   /** Where the browser laid out each line's glyphs, in screenshot pixels: [left, top, right, bottom]. */
   lineRects: Array<[number, number, number, number]>;
-}
-
-export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`OCR tests render text with Chromium at ${CHROMIUM}, which is missing: apt-get install -y chromium`);
-  }
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
 }
 
 /** Screenshots black lines of text on white, one <span> per line, in a sans-serif font (32 px by default). */
