@@ -1,6 +1,6 @@
 import { MODEL_NAME_MAX_BYTES } from "../../schema/models";
 import { ApiError } from "../errors/api-error";
-import { checkKey, keyFromPath, keyProblem, ownerSegment } from "../storage/keys";
+import { checkKey, decodePathOnce, keyFromPath, keyProblem, ownerSegment } from "../storage/keys";
 
 /**
  * Where models live in the `STORAGE` bucket. A model is two objects, so that a file of any size can carry
@@ -36,13 +36,7 @@ export function checkModelName(name: string): string {
 
 /** A model name taken from a URL path: percent-decoded exactly once, then checked. */
 export function modelNameFromPath(raw: string): string {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(raw);
-  } catch {
-    throw new ApiError("invalid_request", "Invalid model name: malformed percent-encoding");
-  }
-  return checkModelName(decoded);
+  return checkModelName(decodePathOnce(raw, "model name"));
 }
 
 /** `<owner>/<name>`: the key a ModelRef carries and the runner route takes. */

@@ -47,15 +47,18 @@ export function checkKey(key: string): string {
   return key;
 }
 
+/** Percent-decodes a path segment exactly once (the one place paths are decoded); a 400 naming `what` when malformed. */
+export function decodePathOnce(raw: string, what: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new ApiError("invalid_request", `Invalid ${what}: malformed percent-encoding`);
+  }
+}
+
 /** Decodes a key taken from a URL path exactly once, then checks it. */
 export function keyFromPath(raw: string): string {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(raw);
-  } catch {
-    throw new ApiError("invalid_request", "Invalid storage key: malformed percent-encoding");
-  }
-  return checkKey(decoded);
+  return checkKey(decodePathOnce(raw, "storage key"));
 }
 
 /**
