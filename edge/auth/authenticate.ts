@@ -30,7 +30,7 @@ export async function authenticate(request: Request, config: Config, allowQueryT
   if (!token) throw new ApiError("unauthorized", "Missing bearer token: send 'Authorization: Bearer <token>'");
 
   if (config.authProvider === "static") {
-    if (!(await tokensEqual(token, config.staticToken!))) throw new ApiError("unauthorized", "Invalid token");
+    if (!tokensEqual(token, config.staticToken!)) throw new ApiError("unauthorized", "Invalid token");
     return LOCAL_USER_ID;
   }
   return verifySupabaseToken(token, { secret: config.supabaseJwtSecret, url: config.supabaseUrl });

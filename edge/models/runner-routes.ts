@@ -21,7 +21,7 @@ async function requireRunnerToken(c: Context<AppEnv>): Promise<void> {
   if (!expected) throw new ApiError("unavailable", "The runner model route is not available: GPU_RUNNER_TOKEN is not set");
   const given = bearerToken(c.req.raw);
   if (!given) throw new ApiError("unauthorized", "Missing runner token: send 'Authorization: Bearer <GPU_RUNNER_TOKEN>'");
-  if (!(await tokensEqual(given, expected))) throw new ApiError("unauthorized", "Invalid runner token");
+  if (!tokensEqual(given, expected)) throw new ApiError("unauthorized", "Invalid runner token");
 }
 
 /**
