@@ -1,12 +1,13 @@
 // `npm run bench -- chat`: the /v1 proxy against calling its upstream directly, in the same run. The upstream
-// is a loopback OpenAI-protocol server in its own process; the proxy is the real Worker (wrangler's local
-// runtime, as the other benchmarks use it).
+// is a loopback OpenAI-protocol server in its own process; the proxy is the real Worker, bundled by wrangler
+// and run by workerd.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 // @ts-expect-error: plain ESM helper shared with npm start, without type declarations
-import { startLocalEdge } from "../scripts/local-edge.mjs";
+import { startBundledEdge } from "../scripts/local-edge.mjs";
+import { ALL_CPUS, canPin, pin, splitCpus } from "./cpu-affinity";
 import { fmt, median, percentile } from "./stats";
 
 const STREAM_CHUNKS = 10_000;
@@ -47,7 +48,12 @@ server.keepAliveTimeout = 60000;
 server.listen(0, "127.0.0.1", () => console.log(server.address().port));
 `;
 
-async function startUpstream(): Promise<{ url: string; child: ChildProcess }> {
+interface Upstream {
+  url: string;
+  child: ChildProcess;
+}
+
+async function startUpstream(): Promise<Upstream> {
   const child = spawn(process.execPath, ["-e", UPSTREAM_SOURCE], { stdio: ["ignore", "pipe", "inherit"] });
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout!.once("data", (d: Buffer) => resolve(Number(d.toString().trim())));
@@ -136,9 +142,14 @@ function indexOf(hay: Uint8Array, needle: Uint8Array, from: number): number {
   return -1;
 }
 
+const ROUNDS = 5;
+const PER_ROUND = 1200;
+const PER_ROUND_SERIAL = 200;
+
 interface Figures {
-  direct: number[];
-  proxied: number[];
+  /** Per round, sorted latencies (ms) at CONCURRENCY. */
+  direct: number[][];
+  proxied: number[][];
   /** The same at concurrency 1: what one request costs without queueing behind the others. */
   directSerial: number[];
   proxiedSerial: number[];
@@ -146,94 +157,188 @@ interface Figures {
   proxiedStreams: StreamRun[];
 }
 
-/** Interleaved rounds of the non-streamed load and of single streams, direct and through `proxied`. */
-async function measure(directUrl: string, proxiedUrl: string, proxiedToken: string, fetchProxied: (url: string, body: string, token: string) => Promise<Response>): Promise<Figures> {
+type Fetcher = (url: string, body: string, token: string) => Promise<Response>;
+
+/**
+ * Interleaved rounds of the non-streamed load and of single streams, direct and through `proxiedUrl`, so
+ * that drift on this noisy machine hits both alike; each round's direct and proxied figures are compared
+ * with each other.
+ */
+async function measure(directUrl: string, proxiedUrl: string, proxiedToken: string, fetchProxied: Fetcher): Promise<Figures> {
   const direct = () => post(directUrl, BODY, KEY);
   const proxied = () => fetchProxied(proxiedUrl, BODY, proxiedToken);
-  // Warm both paths (connections, isolates, JIT), then interleave rounds so drift hits both alike.
+  // Warm both paths (connections, isolates, JIT).
   await load(direct, 1000, CONCURRENCY);
   await load(proxied, 1000, CONCURRENCY);
-  const d: number[] = [];
-  const p: number[] = [];
-  const d1: number[] = [];
-  const p1: number[] = [];
-  for (let round = 0; round < 3; round++) {
-    d.push(...(await load(direct, 2000, CONCURRENCY)));
-    p.push(...(await load(proxied, 2000, CONCURRENCY)));
-    d1.push(...(await load(direct, 300, 1)));
-    p1.push(...(await load(proxied, 300, 1)));
+  const f: Figures = { direct: [], proxied: [], directSerial: [], proxiedSerial: [], directStreams: [], proxiedStreams: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    f.direct.push(await load(direct, PER_ROUND, CONCURRENCY));
+    f.proxied.push(await load(proxied, PER_ROUND, CONCURRENCY));
+    f.directSerial.push(...(await load(direct, PER_ROUND_SERIAL, 1)));
+    f.proxiedSerial.push(...(await load(proxied, PER_ROUND_SERIAL, 1)));
   }
   await streamOnce(() => post(directUrl, STREAM_BODY, KEY));
   await streamOnce(() => fetchProxied(proxiedUrl, STREAM_BODY, proxiedToken));
-  const ds: StreamRun[] = [];
-  const ps: StreamRun[] = [];
   for (let i = 0; i < 7; i++) {
-    ds.push(await streamOnce(() => post(directUrl, STREAM_BODY, KEY)));
-    ps.push(await streamOnce(() => fetchProxied(proxiedUrl, STREAM_BODY, proxiedToken)));
+    f.directStreams.push(await streamOnce(() => post(directUrl, STREAM_BODY, KEY)));
+    f.proxiedStreams.push(await streamOnce(() => fetchProxied(proxiedUrl, STREAM_BODY, proxiedToken)));
   }
-  const sorted = (xs: number[]) => xs.sort((a, b) => a - b);
-  return { direct: sorted(d), proxied: sorted(p), directSerial: sorted(d1), proxiedSerial: sorted(p1), directStreams: ds, proxiedStreams: ps };
+  f.directSerial.sort((x, y) => x - y);
+  f.proxiedSerial.sort((x, y) => x - y);
+  return f;
 }
 
-function report(label: string, f: Figures): string[] {
-  const [d50, d99, p50, p99] = [percentile(f.direct, 50), percentile(f.direct, 99), percentile(f.proxied, 50), percentile(f.proxied, 99)];
+const pooled = (rounds: number[][]) => rounds.flat().sort((x, y) => x - y);
+
+/** The median over rounds of (proxied − direct) at percentile `p`: robust to a round that drift spoiled. */
+function addedPerRound(f: Figures, p: number): number {
+  return median(f.proxied.map((round, i) => percentile(round, p) - percentile(f.direct[i], p)));
+}
+
+function report(label: string, f: Figures, targets = true): string[] {
+  const direct = pooled(f.direct);
+  const proxied = pooled(f.proxied);
+  const [d50, d99, p50, p99] = [percentile(direct, 50), percentile(direct, 99), percentile(proxied, 50), percentile(proxied, 99)];
   const dTtft = median(f.directStreams.map((r) => r.ttft));
   const pTtft = median(f.proxiedStreams.map((r) => r.ttft));
   const dRate = median(f.directStreams.map((r) => r.chunksPerSecond));
   const pRate = median(f.proxiedStreams.map((r) => r.chunksPerSecond));
+  const target = (text: string) => (targets ? ` (target ${text})` : "");
   return [
-    `chat [${label}]: non-stream c=${CONCURRENCY}, ${f.direct.length} requests each: direct p50 ${fmt(d50)} ms p99 ${fmt(d99)} ms | via /v1 p50 ${fmt(p50)} ms p99 ${fmt(p99)} ms`,
-    `chat [${label}]: added latency p50 ${fmt(p50 - d50)} ms (target < 1 ms), p99 ${fmt(p99 - d99)} ms (target < 5 ms)`,
-    `chat [${label}]: at c=1: direct p50 ${fmt(percentile(f.directSerial, 50))} ms | via /v1 p50 ${fmt(percentile(f.proxiedSerial, 50))} ms: added ${fmt(percentile(f.proxiedSerial, 50) - percentile(f.directSerial, 50))} ms per request`,
-    `chat [${label}]: ${STREAM_CHUNKS}-chunk stream, median of ${f.directStreams.length}: direct TTFT ${fmt(dTtft)} ms ${fmt(dRate, 0)} chunks/s | via /v1 TTFT ${fmt(pTtft)} ms ${fmt(pRate, 0)} chunks/s`,
-    `chat [${label}]: TTFT delta ${fmt(pTtft - dTtft)} ms, stream throughput ${fmt((100 * pRate) / dRate, 1)}% of direct (target >= 90%)`,
+    `chat [${label}]: non-stream c=${CONCURRENCY}, ${ROUNDS} rounds of ${PER_ROUND} requests each: direct p50 ${fmt(d50)} ms p99 ${fmt(d99)} ms | proxied p50 ${fmt(p50)} ms p99 ${fmt(p99)} ms`,
+    `chat [${label}]: added latency, all rounds pooled: p50 ${fmt(p50 - d50)} ms${target("< 1 ms")}, p99 ${fmt(p99 - d99)} ms${target("< 5 ms")}; median of per-round differences: p50 ${fmt(addedPerRound(f, 50))} ms, p99 ${fmt(addedPerRound(f, 99))} ms`,
+    `chat [${label}]: at c=1: direct p50 ${fmt(percentile(f.directSerial, 50))} ms | proxied p50 ${fmt(percentile(f.proxiedSerial, 50))} ms: added ${fmt(percentile(f.proxiedSerial, 50) - percentile(f.directSerial, 50))} ms per request`,
+    `chat [${label}]: ${STREAM_CHUNKS}-chunk stream, median of ${f.directStreams.length}: direct TTFT ${fmt(dTtft)} ms ${fmt(dRate, 0)} chunks/s | proxied TTFT ${fmt(pTtft)} ms ${fmt(pRate, 0)} chunks/s`,
+    `chat [${label}]: TTFT delta ${fmt(pTtft - dTtft)} ms, stream throughput ${fmt((100 * pRate) / dRate, 1)}% of direct${target(">= 90%")}`,
   ];
 }
 
 /**
- * Two hosts for the same proxy code, each against the same upstream called directly:
- * - the real Worker in wrangler's local runtime (the request crosses wrangler's dev proxy and workerd; with
- *   GET /health as that runtime's own floor), which is what the targets are about;
- * - the `/v1` routes in this process (hono's `app.fetch`, no runtime hops; auth `none`, since Node lacks
- *   workerd's `crypto.subtle.timingSafeEqual`), which isolates what the proxy code itself adds.
+ * The thinnest proxy workerd can run: one fetch to the upstream, its body handed back untouched (workerd
+ * pipes it natively, no JavaScript per chunk). No auth, no validation, no keepalive or error events. It is
+ * the runtime's floor: what any Worker proxy pays before its own code runs.
+ */
+const PASSTHROUGH_WORKER = `
+export default {
+  async fetch(request, env) {
+    const upstream = await fetch(env.UPSTREAM_URL, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer " + env.UPSTREAM_KEY },
+      body: request.body,
+    });
+    return new Response(upstream.body, { status: upstream.status, headers: { "content-type": upstream.headers.get("content-type") ?? "" } });
+  },
+};`;
+
+interface Server {
+  url: string;
+  stop(): Promise<void>;
+}
+
+async function startPassthroughWorker(upstream: Upstream): Promise<Server> {
+  const { Miniflare } = await import("miniflare");
+  const mf = new Miniflare({
+    modules: true,
+    script: PASSTHROUGH_WORKER,
+    compatibilityDate: "2026-04-01",
+    bindings: { UPSTREAM_URL: `${upstream.url}/chat/completions`, UPSTREAM_KEY: KEY },
+    unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+  });
+  await mf.ready;
+  const url = (await mf.unsafeGetDirectURL()).toString().replace(/\/$/, "");
+  return { url, stop: () => mf.dispose() };
+}
+
+async function startOurWorker(upstream: Upstream): Promise<Server> {
+  const state = mkdtempSync(path.join(tmpdir(), "nodetool-edge-bench-chat-"));
+  const edge: Server = await startBundledEdge({
+    persistTo: state,
+    vars: { AUTH_PROVIDER: "static", SERVER_AUTH_TOKEN: "bench-token", OPENAI_API_KEY: KEY, OPENAI_BASE_URL: upstream.url },
+  });
+  return {
+    url: edge.url,
+    stop: async () => {
+      await edge.stop();
+      rmSync(state, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Measures a Worker in workerd against the upstream called directly: ours (`/v1/chat/completions`) or the
+ * passthrough floor. `pinned` gives workerd CPUs of its own.
+ */
+async function measureWorker(upstream: Upstream, which: "ours" | "passthrough", pinned: boolean): Promise<string[]> {
+  const cpus = splitCpus();
+  const name = which === "ours" ? "our Worker" : "floor: passthrough Worker";
+  const label = `${name}, ${pinned ? "workerd on its own CPU" : "CPUs shared"}`;
+  // workerd inherits the affinity this process has when it starts it.
+  if (pinned) pin(process.pid, cpus.server);
+  const server = which === "ours" ? await startOurWorker(upstream) : await startPassthroughWorker(upstream);
+  try {
+    if (pinned) {
+      pin(process.pid, cpus.load);
+      pin(upstream.child.pid!, cpus.load);
+    }
+    const proxiedUrl = which === "ours" ? `${server.url}/v1/chat/completions` : server.url;
+    const lines = report(label, await measure(`${upstream.url}/chat/completions`, proxiedUrl, "bench-token", post), which === "ours");
+    if (which === "ours") {
+      const health = await load(() => fetch(`${server.url}/health`), 6000, CONCURRENCY, "healthy");
+      const health1 = await load(() => fetch(`${server.url}/health`), 500, 1, "healthy");
+      lines.push(
+        `chat [${label}]: for scale, GET /health (no upstream call): c=${CONCURRENCY} p50 ${fmt(percentile(health, 50))} ms p99 ${fmt(percentile(health, 99))} ms, c=1 p50 ${fmt(percentile(health1, 50))} ms`,
+      );
+    }
+    if (pinned) lines.push(`chat [${label}]: workerd on CPU ${cpus.server}; load generator and upstream on CPU ${cpus.load}`);
+    return lines;
+  } finally {
+    if (pinned) {
+      pin(process.pid, ALL_CPUS);
+      pin(upstream.child.pid!, ALL_CPUS);
+    }
+    await server.stop();
+  }
+}
+
+/** The `/v1` routes in this process (hono's `app.fetch`): what the proxy code adds without any runtime hop. */
+async function measureInProcess(upstream: Upstream): Promise<string[]> {
+  // Node has no IdentityTransformStream (a workerd global); the standard identity transform is the same stream.
+  const g = globalThis as { IdentityTransformStream?: unknown };
+  g.IdentityTransformStream ??= class extends TransformStream<Uint8Array, Uint8Array> {};
+  const { Hono } = await import("hono");
+  const { chatRoutes } = await import("../edge/chat/routes");
+  const app = new Hono().route("/", chatRoutes() as never);
+  // Auth `none`: Node lacks workerd's `crypto.subtle.timingSafeEqual`.
+  const env = { AUTH_PROVIDER: "none", OPENAI_API_KEY: KEY, OPENAI_BASE_URL: upstream.url };
+  const inProcess = (url: string, body: string, token: string) =>
+    Promise.resolve(
+      app.fetch(new Request(url, { method: "POST", headers: { "content-type": "application/json", "content-length": String(body.length), authorization: `Bearer ${token}` }, body }), env),
+    );
+  return report("proxy code in-process, Node", await measure(`${upstream.url}/chat/completions`, "http://in-process/v1/chat/completions", "unused", inProcess));
+}
+
+/**
+ * Each figure is against the same upstream called directly, in the same run:
+ * - our Worker, bundled and served by workerd on a socket straight to the Worker as in production (no
+ *   wrangler dev proxy), first sharing this machine's CPUs with the load generator and the upstream, then
+ *   pinned to CPUs of its own: in production the proxy, its clients and the provider do not share cores,
+ *   and on a 2-core machine the shared variant mostly measures contention (at c=50 every process's CPU
+ *   time queues);
+ * - beside each, the passthrough floor: the same runtime with a one-fetch Worker, what any Worker proxy pays;
+ * - the routes in this process (Node, no runtime hop), which isolates what the proxy code itself costs.
  */
 export async function benchChat(): Promise<string[]> {
   const upstream = await startUpstream();
-  const lines: string[] = [];
   try {
-    const state = mkdtempSync(path.join(tmpdir(), "nodetool-edge-bench-chat-"));
-    const edge = await startLocalEdge({
-      persistTo: state,
-      vars: { AUTH_PROVIDER: "static", SERVER_AUTH_TOKEN: "bench-token", OPENAI_API_KEY: KEY, OPENAI_BASE_URL: upstream.url },
-    });
-    try {
-      const worker = await measure(`${upstream.url}/chat/completions`, `${edge.url}/v1/chat/completions`, "bench-token", post);
-      const health = await load(() => fetch(`${edge.url}/health`), 6000, CONCURRENCY, "healthy");
-      const health1 = await load(() => fetch(`${edge.url}/health`), 500, 1, "healthy");
-      lines.push(...report("Worker, wrangler local runtime", worker));
-      lines.push(
-        `chat [Worker, wrangler local runtime]: for scale, the runtime's own floor GET /health: c=${CONCURRENCY} p50 ${fmt(percentile(health, 50))} ms p99 ${fmt(percentile(health, 99))} ms, c=1 p50 ${fmt(percentile(health1, 50))} ms`,
-      );
-    } finally {
-      await edge.stop();
-      rmSync(state, { recursive: true, force: true });
+    const lines: string[] = [];
+    for (const pinned of canPin() ? [false, true] : [false]) {
+      lines.push(...(await measureWorker(upstream, "ours", pinned)));
+      lines.push(...(await measureWorker(upstream, "passthrough", pinned)));
     }
-
-    // The Node host has no IdentityTransformStream (a workerd global); the standard identity transform is the same stream.
-    const g = globalThis as { IdentityTransformStream?: unknown };
-    g.IdentityTransformStream ??= class extends TransformStream<Uint8Array, Uint8Array> {};
-    const { Hono } = await import("hono");
-    const { chatRoutes } = await import("../edge/chat/routes");
-    const app = new Hono().route("/", chatRoutes() as never);
-    const env = { AUTH_PROVIDER: "none", OPENAI_API_KEY: KEY, OPENAI_BASE_URL: upstream.url };
-    const inProcess = (url: string, body: string, token: string) =>
-      Promise.resolve(
-        app.fetch(new Request(url, { method: "POST", headers: { "content-type": "application/json", "content-length": String(body.length), authorization: `Bearer ${token}` }, body }), env),
-      );
-    const code = await measure(`${upstream.url}/chat/completions`, "http://in-process/v1/chat/completions", "unused", inProcess);
-    lines.push(...report("proxy code in-process, Node", code));
+    if (!canPin()) lines.push("chat: the pinned variants need Linux, taskset and 2 CPUs; left out");
+    lines.push(...(await measureInProcess(upstream)));
+    return lines;
   } finally {
     upstream.child.kill();
   }
-  return lines;
 }
