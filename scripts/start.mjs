@@ -1,11 +1,11 @@
 // `npm start`: installs nothing, starts everything locally. Applies the D1 migrations to the local state,
-// forwards the documented settings from the shell into .dev.vars, starts `wrangler dev` on
+// forwards the documented settings from the shell in an env file of its own, starts `wrangler dev` on
 // http://127.0.0.1:8787 and a gpu-runner on http://127.0.0.1:8788 (unless GPU_RUNNER_URLS points the edge at
 // runners of its own), and saves the sample workflow examples/hello-world.json under the id "hello-world".
 // The two processes stop together: Ctrl-C stops both, and if either exits the other is stopped.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { applyLocalMigrations, ROOT, WRANGLER } from "./local-edge.mjs";
 
@@ -51,12 +51,16 @@ const vars = { AUTH_PROVIDER: "local" };
 for (const name of FORWARDED) if (process.env[name] !== undefined) vars[name] = process.env[name];
 vars.GPU_RUNNER_TOKEN = RUNNER_TOKEN;
 if (START_RUNNER) vars.GPU_RUNNER_URLS = `http://127.0.0.1:${RUNNER_PORT}`;
-writeFileSync(path.join(ROOT, ".dev.vars"), Object.entries(vars).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join("\n") + "\n");
+// Not .dev.vars: wrangler loads that file everywhere, the test suite's Workers included, so settings of one
+// `npm start` (a runner URL, local auth) would leak into `npm test`. An --env-file is read by this process only.
+const ENV_FILE = path.join(ROOT, ".wrangler", "start.env");
+mkdirSync(path.dirname(ENV_FILE), { recursive: true });
+writeFileSync(ENV_FILE, Object.entries(vars).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join("\n") + "\n", { mode: 0o600 });
 
 console.log("[start] applying D1 migrations to the local database");
 applyLocalMigrations(STATE);
 
-const edge = spawn(WRANGLER, ["dev", "--ip", "127.0.0.1", "--port", String(PORT), "--persist-to", STATE, "--show-interactive-dev-session=false"], {
+const edge = spawn(WRANGLER, ["dev", "--ip", "127.0.0.1", "--port", String(PORT), "--persist-to", STATE, "--env-file", ENV_FILE, "--show-interactive-dev-session=false"], {
   cwd: ROOT,
   stdio: ["ignore", "pipe", "pipe"],
 });
