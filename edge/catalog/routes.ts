@@ -63,7 +63,7 @@ export function catalogRoutes() {
     return c.json(node, 200);
   });
 
-  app.openapi(apiHealth, (c) => {
+  app.openapi(apiHealth, async (c) => {
     const problems = getConfig(c.env).problems;
     const all = registry.all();
     return c.json(
@@ -74,8 +74,7 @@ export function catalogRoutes() {
         nodes_loaded: all.length,
         gpu_nodes: all.filter((d) => d.gpu).length,
         examples_loaded: EXAMPLE_COUNT,
-        // As this isolate last saw them (probes are lazy: a deployment that ran no GPU node reports 0 healthy).
-        runners: (({ configured, healthy }) => ({ configured, healthy }))(runnerPoolStatus(c.env)),
+        runners: (({ configured, healthy }) => ({ configured, healthy }))(await runnerPoolStatus(c.env)),
         problems,
       },
       200,

@@ -67,7 +67,7 @@ export class RunnerPool {
     this.policy = options.health ?? DEFAULT_HEALTH_POLICY;
   }
 
-  /** What /api/health can report, from what the pool last saw (it probes nothing itself). */
+  /** What the pool last saw; it probes nothing itself (runnerPoolStatus refreshes first). */
   status(): PoolStatus {
     return {
       configured: this.runners.length,

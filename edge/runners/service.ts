@@ -11,14 +11,20 @@ export function poolFor(config: Config): RunnerPool {
   return runnerPool({ urls: config.gpuRunnerUrls, token: config.gpuRunnerToken ?? "", idleTimeoutMs: config.gpuRunnerTimeoutSeconds * 1000 });
 }
 
-/** What the pool of this isolate last saw, for health reports; nothing is probed. */
-export function runnerPoolStatus(env: Env): PoolStatus {
+/**
+ * The runners as they are now, for health reports: runners this isolate has not checked lately (a fresh
+ * isolate: none) are probed first, within the pool's health-check timeout.
+ */
+export async function runnerPoolStatus(env: Env): Promise<PoolStatus> {
   const config = getConfig(env);
+  let pool: RunnerPool;
   try {
-    return poolFor(config).status();
+    pool = poolFor(config);
   } catch {
     return { configured: config.gpuRunnerUrls.length, healthy: 0, runners: [] };
   }
+  await pool.refresh();
+  return pool.status();
 }
 
 /**

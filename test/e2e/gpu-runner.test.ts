@@ -149,6 +149,12 @@ afterAll(async () => {
 });
 
 describe("ML workflows on the Worker through real gpu-runners", () => {
+  it("a fresh edge reports its runners on /api/health as they are, before any GPU job ran", async () => {
+    const res = await api("GET", "/api/health");
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { runners: unknown }).runners).toEqual({ configured: 2, healthy: 2 });
+  });
+
   it("uploads a model built in code and runs it from a saved workflow; outputs match a JS reference", async () => {
     const model = linearModel(6, 4, 11);
     await upload("e2e/linear.onnx", model.bytes);
