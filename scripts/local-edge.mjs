@@ -1,6 +1,8 @@
 // Shared by `npm start`, the black-box tests and the benchmarks: applies the D1 migrations to a local
 // state directory and starts the Worker on it, with wrangler's outside calls switched off.
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 
@@ -49,8 +51,6 @@ export async function startLocalEdge({ vars = {}, persistTo, port = 0, logLevel 
  * measure our code. Static assets are not served here (they never reach the Worker in production either).
  */
 export async function startBundledEdge({ vars = {}, persistTo } = {}) {
-  const { mkdtempSync, rmSync } = await import("node:fs");
-  const { tmpdir } = await import("node:os");
   const outdir = mkdtempSync(path.join(tmpdir(), "nodetool-edge-bundle-"));
   execFileSync(WRANGLER, ["deploy", "--dry-run", "--outdir", outdir], {
     cwd: ROOT,
