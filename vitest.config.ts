@@ -6,6 +6,8 @@ export const TEST_JWT_SECRET = "test-secret-for-the-workerd-suite-000000";
 
 export default defineConfig({
   test: {
+    // One scratch directory for the run's local state, removed at the end (test/fixtures/scratch.ts).
+    globalSetup: ["./test/fixtures/scratch.ts"],
     projects: [
       {
         test: { name: "engine", include: ["test/engine/**/*.test.ts"], environment: "node" },

@@ -1,11 +1,11 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRunnerProcess } from "../runner/helpers/runner";
+import { scratchDir } from "../fixtures/scratch";
 import { migratedStateDir, startEdge, type LocalEdge } from "./local-edge";
 
 // Black-box tests of the `nodetool-edge` command: the real binary (package.json `bin`) spawned with plain
@@ -157,7 +157,7 @@ beforeAll(async () => {
   chat = await startFakeChatProvider();
   chatEnv = { CHAT_PROVIDERS: `fake=http://127.0.0.1:${(chat.address() as AddressInfo).port}/v1`, CHAT_DEFAULT_MODEL: "fake:echo" };
   edge = await startEdge(migratedStateDir(), { AUTH_PROVIDER: "static", SERVER_AUTH_TOKEN: TOKEN, ...chatEnv });
-  dir = mkdtempSync(path.join(tmpdir(), "nodetool-edge-cli-"));
+  dir = scratchDir("cli-");
   expect((await api("PUT", "/api/workflows/hello", example("hello-world"))).status).toBe(201);
   expect((await api("PUT", "/api/workflows/grade", example("grade-score"))).status).toBe(201);
 });

@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { scratchDir } from "../fixtures/scratch";
 import { migratedStateDir, startEdge, type LocalEdge } from "./local-edge";
 
 // POST /api/graph/export gives a script; these tests run it the way its header says (npx tsx for
@@ -18,7 +18,7 @@ let dir: string;
 
 beforeAll(async () => {
   edge = await startEdge(migratedStateDir(), { AUTH_PROVIDER: "static", SERVER_AUTH_TOKEN: TOKEN });
-  dir = mkdtempSync(path.join(tmpdir(), "nodetool-edge-export-"));
+  dir = scratchDir("export-");
 });
 
 afterAll(async () => {

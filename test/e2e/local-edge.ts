@@ -1,12 +1,10 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { scratchDir } from "../fixtures/scratch";
 // @ts-expect-error: plain ESM helper shared with npm start, without type declarations
 import { applyLocalMigrations, startBundledEdge, startLocalEdge } from "../../scripts/local-edge.mjs";
 
 /** A fresh local state directory with the D1 migrations applied, shared by the workers a test file starts. */
 export function migratedStateDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "nodetool-edge-e2e-"));
+  const dir = scratchDir("state-");
   applyLocalMigrations(dir);
   return dir;
 }

@@ -2,6 +2,7 @@ import { decode, encode } from "@msgpack/msgpack";
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
+import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { migratedStateDir, startDeployedBundle, type LocalEdge } from "./local-edge";
@@ -172,7 +173,36 @@ function multipartUpload(total: number): Promise<{ status: number; body: string;
   });
 }
 
-const api = (path: string, init: RequestInit = {}) => fetch(`${edge.url}${path}`, { ...init, headers: { Authorization: `Bearer ${TOKEN}`, ...(init.headers as Record<string, string>) } });
+/**
+ * fetch over a connection of its own (node:http, agent: false). workerd's server closes a connection idle for
+ * 5 s, and the global fetch's pool may reuse one just then ("other side closed"); these tests idle that long
+ * while a big upload runs on another connection.
+ */
+async function send(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | FormData } = {}): Promise<Response> {
+  const headers = { ...init.headers };
+  let body: Buffer | undefined;
+  if (init.body instanceof FormData) {
+    const encoded = new Response(init.body);
+    headers["Content-Type"] = encoded.headers.get("Content-Type")!;
+    body = Buffer.from(await encoded.arrayBuffer());
+  } else if (init.body !== undefined) {
+    body = Buffer.from(init.body);
+  }
+  if (body) headers["Content-Length"] = String(body.length);
+  return new Promise((resolve, reject) => {
+    const req = request(new URL(url, edge.url), { method: init.method ?? "GET", headers, agent: false }, (res) => {
+      const responseHeaders = new Headers();
+      for (const [name, value] of Object.entries(res.headers)) if (typeof value === "string") responseHeaders.set(name, value);
+      const empty = res.statusCode === 204 || res.statusCode === 304;
+      resolve(new Response(empty ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), { status: res.statusCode, headers: responseHeaders }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+const api = (path: string, init: { method?: string; headers?: Record<string, string>; body?: string | FormData } = {}) =>
+  send(path, { ...init, headers: { Authorization: `Bearer ${TOKEN}`, ...init.headers } });
 
 // ---- tests ---------------------------------------------------------------------------------------------
 
@@ -208,12 +238,12 @@ describe("storage on the real Worker", () => {
     expect(JSON.parse(sent.body)).toMatchObject({ key: "1/e2e/big.bin", size: known });
     expect(growth).toBeLessThan(known / 2);
 
-    const back = await fetch(`${edge.url}/storage/assets/1/e2e/big.bin`);
+    const back = await send(`${edge.url}/storage/assets/1/e2e/big.bin`);
     expect(back.headers.get("Content-Length")).toBe(String(known));
     expect(await hashBody(back)).toEqual({ sha256: sent.sha256, size: known });
     // A range deep inside the object is the same bytes as the chunk that was sent there.
     const offset = 50 * MiB + 123;
-    const ranged = await fetch(`${edge.url}/storage/assets/1/e2e/big.bin`, { headers: { Range: `bytes=${offset}-${offset + 999}` } });
+    const ranged = await send(`${edge.url}/storage/assets/1/e2e/big.bin`, { headers: { Range: `bytes=${offset}-${offset + 999}` } });
     expect(ranged.status).toBe(206);
     expect(ranged.headers.get("Content-Range")).toBe(`bytes ${offset}-${offset + 999}/${known}`);
     expect(Buffer.from(await ranged.arrayBuffer())).toEqual(chunkOf(50, MiB).subarray(123, 1123));
@@ -224,7 +254,7 @@ describe("storage on the real Worker", () => {
     console.log(`[e2e storage] workerd peak RSS growth, chunked PUT 128 MiB: ${mib(growth)}`);
     expect(chunked.status, chunked.body).toBe(201);
     expect(growth).toBeLessThan(64 * MiB);
-    expect(await hashBody(await fetch(`${edge.url}/storage/temp/1/e2e/big-chunked.bin`))).toEqual({ sha256: chunked.sha256, size: 128 * MiB });
+    expect(await hashBody(await send(`${edge.url}/storage/temp/1/e2e/big-chunked.bin`))).toEqual({ sha256: chunked.sha256, size: 128 * MiB });
   }, 180_000);
 
   it("streams a 128 MiB multipart POST to /api/assets without workerd's memory growing with it; a node that reads it into memory does raise the peak", async () => {
@@ -266,7 +296,7 @@ describe("storage on the real Worker", () => {
   }, 180_000);
 
   it("answers without a token with 401, and refuses uploads over MAX_UPLOAD_BYTES with 413, storing nothing", async () => {
-    const res = await fetch(`${edge.url}/admin/storage/assets/1/e2e/none.bin`, { method: "PUT", headers: { "Content-Type": "application/octet-stream" }, body: "x" });
+    const res = await send(`${edge.url}/admin/storage/assets/1/e2e/none.bin`, { method: "PUT", headers: { "Content-Type": "application/octet-stream" }, body: "x" });
     expect(res.status).toBe(401);
     const small = await startDeployedBundle(migratedStateDir(), { AUTH_PROVIDER: "static", SERVER_AUTH_TOKEN: TOKEN, MAX_UPLOAD_BYTES: String(8 * MiB) });
     try {
@@ -276,10 +306,10 @@ describe("storage on the real Worker", () => {
         // (The chunked over-limit case, refused once the limit is crossed mid-stream, is covered inside workerd:
         // test/edge/storage.test.ts.)
         expect(await verdictBeforeBody("/admin/storage/assets/1/e2e/over.bin", 9 * MiB)).toBe(413);
-        expect((await fetch(`${small.url}/storage/assets/1/e2e/over.bin`)).status).toBe(404);
+        expect((await send(`${small.url}/storage/assets/1/e2e/over.bin`)).status).toBe(404);
         const fits = await streamUpload("/admin/storage/assets/1/e2e/fits.bin", 8 * MiB, false);
         expect(fits.status).toBe(201);
-        expect(await hashBody(await fetch(`${small.url}/storage/assets/1/e2e/fits.bin`))).toEqual({ sha256: fits.sha256, size: 8 * MiB });
+        expect(await hashBody(await send(`${small.url}/storage/assets/1/e2e/fits.bin`))).toEqual({ sha256: fits.sha256, size: 8 * MiB });
       } finally {
         edge = saved;
       }
@@ -330,7 +360,7 @@ describe("storage on the real Worker", () => {
         expect(value.data).toMatch(/^data:(image\/png|application\/octet-stream);base64,/);
         expect(Buffer.from((value.data as string).split(",")[1], "base64").equals(png)).toBe(true);
       }
-      const stored = Buffer.from(await (await fetch(`${edge.url}${value.uri}`)).arrayBuffer());
+      const stored = Buffer.from(await (await send(`${edge.url}${value.uri}`)).arrayBuffer());
       expect(stored.equals(png)).toBe(true);
       ws.close();
     }
