@@ -1,14 +1,13 @@
-import { createApp } from "./app";
+import { createWorkerFetch } from "./app";
 import { runScheduledSweep } from "./storage/retention";
 
 export { JobObject } from "./jobs/job-object";
 export { UserQueue } from "./queue/user-queue";
 export { ConnectionObject } from "./sockets/connection-object";
 
-const app = createApp();
 
 export default {
-  fetch: app.fetch,
+  fetch: createWorkerFetch(),
   // The cron trigger (wrangler.toml [triggers]): deletes temp/ objects past TEMP_RETENTION_SECONDS.
   scheduled: (_controller, env, ctx) => ctx.waitUntil(runScheduledSweep(env)),
 } satisfies ExportedHandler<import("./config/env").Env>;
