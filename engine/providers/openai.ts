@@ -19,17 +19,27 @@ export interface CallContext {
  * the caller's signal governs the body: a stream may legitimately run for a long time.
  */
 export async function callProvider(provider: ProviderConfig, url: string, init: RequestInit, ctx: CallContext): Promise<Response> {
-  const timeout = new AbortController();
-  const timer = ctx.timeoutMs ? setTimeout(() => timeout.abort(), ctx.timeoutMs) : undefined;
-  const signal = ctx.signal ? AbortSignal.any([ctx.signal, timeout.signal]) : timeout.signal;
+  // One controller fed by the caller's signal and the timer: AbortSignal.any cost a proxied request more in
+  // workerd than the rest of this function.
+  const controller = new AbortController();
+  const caller = ctx.signal;
+  if (caller?.aborted) controller.abort(caller.reason);
+  else caller?.addEventListener("abort", () => controller.abort(caller.reason), { once: true });
+  let timedOutWaiting = false;
+  const timer = ctx.timeoutMs
+    ? setTimeout(() => {
+        timedOutWaiting = true;
+        controller.abort();
+      }, ctx.timeoutMs)
+    : undefined;
   try {
-    return await ctx.fetch(url, { ...init, signal });
+    return await ctx.fetch(url, { ...init, signal: controller.signal });
   } catch (err) {
-    if (timeout.signal.aborted && !ctx.signal?.aborted) {
+    if (timedOutWaiting && !caller?.aborted) {
       ctx.log(`[chat] provider '${provider.name}' sent no answer within ${ctx.timeoutMs} ms`);
       throw timedOut(provider, ctx.timeoutMs!);
     }
-    if (isAbort(err, ctx.signal)) throw ctx.signal?.reason ?? err;
+    if (isAbort(err, caller)) throw caller?.reason ?? err;
     ctx.log(`[chat] provider '${provider.name}' unreachable`, err);
     throw unreachable(provider);
   } finally {
