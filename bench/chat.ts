@@ -8,6 +8,7 @@ import path from "node:path";
 // @ts-expect-error: plain ESM helper shared with npm start, without type declarations
 import { startBundledEdge } from "../scripts/local-edge.mjs";
 import { ALL_CPUS, canPin, pin, splitCpus } from "./cpu-affinity";
+import { available as cpuTimeAvailable, childrenNamed, cpuMs } from "./process-cpu";
 import { fmt, median, percentile } from "./stats";
 
 const STREAM_CHUNKS = 10_000;
@@ -264,17 +265,33 @@ async function startOurWorker(upstream: Upstream): Promise<Server> {
   };
 }
 
+const CPU_ROUNDS = 3;
+const CPU_REQUESTS = 3000;
+
+/** workerd's CPU time per non-streamed request at c=50 (µs), the median of CPU_ROUNDS rounds. */
+async function workerdCpuPerRequest(pids: number[], url: string): Promise<number> {
+  const perRequest: number[] = [];
+  for (let round = 0; round < CPU_ROUNDS; round++) {
+    const before = cpuMs(pids);
+    await load(() => post(url, BODY, "bench-token"), CPU_REQUESTS, CONCURRENCY);
+    perRequest.push(((cpuMs(pids) - before) * 1000) / CPU_REQUESTS);
+  }
+  return median(perRequest);
+}
+
 /**
  * Measures a Worker in workerd against the upstream called directly: ours (`/v1/chat/completions`) or the
  * passthrough floor. `pinned` gives workerd CPUs of its own.
  */
-async function measureWorker(upstream: Upstream, which: "ours" | "passthrough", pinned: boolean): Promise<string[]> {
+async function measureWorker(upstream: Upstream, which: "ours" | "passthrough", pinned: boolean): Promise<{ lines: string[]; cpuPerRequestUs?: number }> {
   const cpus = splitCpus();
   const name = which === "ours" ? "our Worker" : "floor: passthrough Worker";
   const label = `${name}, ${pinned ? "workerd on its own CPU" : "CPUs shared"}`;
   // workerd inherits the affinity this process has when it starts it.
   if (pinned) pin(process.pid, cpus.server);
+  const workerdBefore = new Set(cpuTimeAvailable() ? childrenNamed("workerd") : []);
   const server = which === "ours" ? await startOurWorker(upstream) : await startPassthroughWorker(upstream);
+  const workerd = cpuTimeAvailable() ? childrenNamed("workerd").filter((pid) => !workerdBefore.has(pid)) : [];
   try {
     if (pinned) {
       pin(process.pid, cpus.load);
@@ -290,7 +307,8 @@ async function measureWorker(upstream: Upstream, which: "ours" | "passthrough", 
       );
     }
     if (pinned) lines.push(`chat [${label}]: workerd on CPU ${cpus.server}; load generator and upstream on CPU ${cpus.load}`);
-    return lines;
+    const cpuPerRequestUs = workerd.length > 0 ? await workerdCpuPerRequest(workerd, proxiedUrl) : undefined;
+    return { lines, cpuPerRequestUs };
   } finally {
     if (pinned) {
       pin(process.pid, ALL_CPUS);
@@ -332,8 +350,14 @@ export async function benchChat(): Promise<string[]> {
   try {
     const lines: string[] = [];
     for (const pinned of canPin() ? [false, true] : [false]) {
-      lines.push(...(await measureWorker(upstream, "ours", pinned)));
-      lines.push(...(await measureWorker(upstream, "passthrough", pinned)));
+      const ours = await measureWorker(upstream, "ours", pinned);
+      const floor = await measureWorker(upstream, "passthrough", pinned);
+      lines.push(...ours.lines, ...floor.lines);
+      if (ours.cpuPerRequestUs !== undefined && floor.cpuPerRequestUs !== undefined) {
+        lines.push(
+          `chat [${pinned ? "workerd on its own CPU" : "CPUs shared"}]: workerd CPU time per non-streamed request (median of ${CPU_ROUNDS} x ${CPU_REQUESTS} at c=${CONCURRENCY}): our Worker ${fmt(ours.cpuPerRequestUs, 0)} us, floor ${fmt(floor.cpuPerRequestUs, 0)} us: our code adds ${fmt(ours.cpuPerRequestUs - floor.cpuPerRequestUs, 0)} us (${fmt(ours.cpuPerRequestUs / floor.cpuPerRequestUs)}x the floor)`,
+        );
+      }
     }
     if (!canPin()) lines.push("chat: the pinned variants need Linux, taskset and 2 CPUs; left out");
     lines.push(...(await measureInProcess(upstream)));
