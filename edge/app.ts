@@ -80,7 +80,7 @@ export function createApp(chat = chatRoutes()) {
 }
 
 /**
- * The Worker's fetch handler. `/v1/...` goes straight to the chat proxy's own app, which answers all of it
+ * The Worker's fetch handler. `/v1` and `/v1/...` go straight to the chat proxy's own app, which answers all of it
  * (its catch-all included) exactly as it does mounted in the full app: the full app's router, over a hundred
  * routes, cost a proxied chat request more than the proxy's own code. The full app still mounts the chat
  * routes, so the OpenAPI document and the app's own fetch cover them too.
@@ -88,8 +88,13 @@ export function createApp(chat = chatRoutes()) {
 export function createWorkerFetch(): (request: Request, env: Env, ctx: ExecutionContext) => Response | Promise<Response> {
   const chat = chatRoutes();
   const app = createApp(chat);
-  return (request, env, ctx) => {
-    const url = request.url;
-    return url.startsWith("/v1/", url.indexOf("/", url.indexOf("//") + 2)) ? chat.fetch(request, env, ctx) : app.fetch(request, env, ctx);
-  };
+  return (request, env, ctx) => (isChatPath(request.url) ? chat.fetch(request, env, ctx) : app.fetch(request, env, ctx));
+}
+
+/** Whether a URL's path is `/v1` or under `/v1/`: what the chat app's `/v1/*` patterns match. */
+function isChatPath(url: string): boolean {
+  const path = url.indexOf("/", url.indexOf("//") + 2);
+  if (path < 0 || !url.startsWith("/v1", path)) return false;
+  const next = url.charAt(path + 3);
+  return next === "" || next === "/" || next === "?" || next === "#";
 }

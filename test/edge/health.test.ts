@@ -31,4 +31,17 @@ describe("public routes", () => {
     expect(res.status).toBe(404);
     expect((await errorOf(res)).type).toBe("not_found");
   });
+
+  it("hands /v1 and /v1/... to the chat proxy (OpenAI's error shape) and every other path, /v1x included, to the app", async () => {
+    for (const path of ["/v1/embeddings", "/v1/embeddings?next=/api/x", "/v1/", "/v1", "/v1?x=1"]) {
+      const res = await call(null, "POST", path, { input: "x" });
+      expect(res.status, path).toBe(401);
+      expect((await res.json()) as unknown, path).toMatchObject({ error: { type: "invalid_request_error", code: "invalid_api_key" } });
+    }
+    for (const path of ["/v1x/embeddings", "/v10", "/nope?next=/v1/embeddings", "/x/v1"]) {
+      const res = await call(null, "GET", path);
+      expect(res.status, path).toBe(404);
+      expect(await errorOf(res), path).toMatchObject({ type: "not_found", code: 404 });
+    }
+  });
 });
