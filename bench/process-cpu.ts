@@ -1,5 +1,6 @@
-// CPU time of child processes, read from /proc: a per-request cost that, unlike latency percentiles on a
-// shared 2-core machine, barely moves with what else the machine is doing. Linux only (`available()`).
+// Child processes and their CPU time, read from /proc: the benchmarks measure per-request CPU with it (which,
+// unlike latency percentiles on a shared 2-core machine, barely moves with what else the machine does) and the
+// storage e2e test finds the workerd whose memory it watches. Linux only (`available()`).
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux architecture Node supports

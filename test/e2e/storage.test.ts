@@ -1,9 +1,10 @@
 import { decode, encode } from "@msgpack/msgpack";
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { childrenNamed } from "../../bench/process-cpu";
 import WebSocket from "ws";
 import { migratedStateDir, startDeployedBundle, type LocalEdge } from "./local-edge";
 
@@ -94,23 +95,6 @@ async function hashBody(res: Response): Promise<{ sha256: string; size: number }
     size += chunk.length;
   }
   return { sha256: hash.digest("hex"), size };
-}
-
-/** Every workerd process started by this test process (the Worker's runtime). */
-function workerdPids(): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (comm === "workerd" && ppid === process.pid) pids.push(Number(entry));
-    } catch {
-      // the process went away
-    }
-  }
-  return pids;
 }
 
 /** Resets the processes' peak resident memory (VmHWM) to their current RSS, so a later peak measures what came after. */
@@ -223,7 +207,7 @@ describe("storage on the real Worker", () => {
     expect((await streamUpload("/admin/storage/assets/1/e2e/warmup.bin", 8 * MiB, true)).status).toBe(201);
     expect((await streamUpload("/admin/storage/temp/1/e2e/warmup.bin", 8 * MiB, false)).status).toBe(201);
     expect((await multipartUpload(8 * MiB)).status).toBe(201);
-    pids = workerdPids();
+    pids = childrenNamed("workerd"); // the Worker's runtime
     expect(pids.length).toBeGreaterThan(0);
   }, 120_000);
 
