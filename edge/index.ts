@@ -5,7 +5,6 @@ export { JobObject } from "./jobs/job-object";
 export { UserQueue } from "./queue/user-queue";
 export { ConnectionObject } from "./sockets/connection-object";
 
-
 export default {
   fetch: createWorkerFetch(),
   // The cron trigger (wrangler.toml [triggers]): deletes temp/ objects past TEMP_RETENTION_SECONDS.

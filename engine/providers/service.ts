@@ -19,6 +19,20 @@ export interface ChatServiceOptions {
   now?: () => number;
 }
 
+/**
+ * A signal of one call's own that follows `signal` until `release()`. callProvider links the upstream request
+ * to the signal it is given for as long as that signal lives, which for a request's signal is the request;
+ * a workflow job's signal outlives thousands of LLM calls, so each call links to it only while it runs.
+ */
+function callScope(signal: AbortSignal | undefined): { signal?: AbortSignal; release(): void } {
+  if (!signal) return { release: () => {} };
+  const controller = new AbortController();
+  const follow = () => controller.abort(signal.reason);
+  if (signal.aborted) follow();
+  else signal.addEventListener("abort", follow, { once: true });
+  return { signal: controller.signal, release: () => signal.removeEventListener("abort", follow) };
+}
+
 interface CachedModels {
   expires: number;
   models: UpstreamModel[] | null;
@@ -68,6 +82,15 @@ export class ChatService implements LanguageModelService {
   }
 
   async *streamChat(request: ChatRequest, signal?: AbortSignal): AsyncGenerator<ChatCompletionChunk> {
+    const call = callScope(signal);
+    try {
+      yield* this.streamChatWithin(request, call.signal);
+    } finally {
+      call.release();
+    }
+  }
+
+  private async *streamChatWithin(request: ChatRequest, signal?: AbortSignal): AsyncGenerator<ChatCompletionChunk> {
     const result = await this.chat({ ...request, stream: true }, signal);
     const response = result.response;
     if (!response.body) throw brokenStream(result.provider);
@@ -90,8 +113,13 @@ export class ChatService implements LanguageModelService {
 
   /** A non-streamed completion, parsed. */
   async complete(request: ChatRequest, signal?: AbortSignal): Promise<ChatCompletion> {
-    const result = await this.chat({ ...request, stream: false }, signal);
-    return (await result.response.json()) as ChatCompletion;
+    const call = callScope(signal);
+    try {
+      const result = await this.chat({ ...request, stream: false }, call.signal);
+      return (await result.response.json()) as ChatCompletion;
+    } finally {
+      call.release();
+    }
   }
 
   private async providerModels(provider: ProviderConfig): Promise<UpstreamModel[] | null> {

@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Env } from "../../edge/config/env";
 import { parseChatSettings } from "../../edge/chat/config";
@@ -460,6 +461,29 @@ describe("ChatService against loopback upstreams", () => {
     } finally {
       oa.off("silent");
       oa.off("slow-stream");
+    }
+  });
+
+  it("a long-lived signal (a job's) keeps no listener per finished call, and aborting it still stops a call in flight", async () => {
+    const job = new AbortController();
+    for (let i = 0; i < 5; i++) {
+      await service.complete({ model: "gpt-4o-mini", messages: [{ role: "user", content: `n${i}` }] }, job.signal);
+      for await (const _ of service.streamChat({ model: "gpt-4o-mini", messages: [{ role: "user", content: `s${i}` }] }, job.signal)) void _;
+      await expect(service.complete({ model: "down:gpt-4o", messages: [{ role: "user", content: "x" }] }, job.signal)).rejects.toMatchObject({ status: 502 });
+    }
+    expect(getEventListeners(job.signal, "abort")).toHaveLength(0);
+
+    oa.on("silent", () => {
+      // Never answers: only the abort ends the call.
+    });
+    try {
+      const call = service.complete({ model: "openai:silent", messages: [{ role: "user", content: "x" }] }, job.signal);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(getEventListeners(job.signal, "abort")).toHaveLength(1);
+      job.abort(new Error("job cancelled"));
+      await expect(call).rejects.toThrow("job cancelled");
+    } finally {
+      oa.off("silent");
     }
   });
 
