@@ -2,6 +2,9 @@ import type { EngineMessage } from "../../schema/messages";
 import type { LanguageModelService } from "../providers/types";
 import type { BlobStore } from "../media/blob-store";
 import type { InferenceService } from "../inference/types";
+import type { HttpService } from "../web/http-service";
+import type { SearchService } from "../search/search-service";
+import type { WorkspaceService } from "../workspace/workspace-service";
 
 /**
  * Property and output types, spelled as NodeTool spells them in lower case: "str", "int", "float", "bool",
@@ -41,6 +44,12 @@ export interface EngineServices {
   llm?: LanguageModelService;
   /** GPU inference (engine/inference) for the `gpu` nodes; absent when the host has no gpu-runner to offer. */
   inference?: InferenceService;
+  /** Outbound HTTP behind the host's fetch guard (web nodes, the agents' fetch tool). */
+  http?: HttpService;
+  /** The configured web search provider (search.* nodes, the agents' search tool). */
+  search?: SearchService;
+  /** The job user's persistent workspace (nodetool.workspace, lib.os, the agents' workspace tool). */
+  workspace?: WorkspaceService;
 }
 
 /** What a node sees while it runs. */
