@@ -6,6 +6,7 @@ import { assetRoutes } from "./assets/routes";
 import { requireAuth } from "./auth/middleware";
 import { catalogRoutes } from "./catalog/routes";
 import { chatRoutes } from "./chat/routes";
+import { corsMiddleware } from "./cors/cors";
 import type { Env } from "./config/env";
 import { getConfig } from "./config/config";
 import { ApiError } from "./errors/api-error";
@@ -29,6 +30,7 @@ export function createApp(chat = chatRoutes()) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.onError(onError);
   app.notFound(onNotFound);
+  app.use("*", corsMiddleware);
 
   const health = () => ({ status: "healthy" as const, timestamp: new Date().toISOString() });
   app.get("/health", (c) => c.json(health()));

@@ -12,6 +12,7 @@ import { ChatError } from "../../engine/providers/errors";
 import type { ChatRequest } from "../../engine/providers/types";
 import type { AppEnv } from "../app-env";
 import { requireAuth } from "../auth/middleware";
+import { corsMiddleware } from "../cors/cors";
 import { getConfig } from "../config/config";
 import { chatService } from "./config";
 import { chatValidationHook, onChatError } from "./errors";
@@ -83,6 +84,8 @@ const SSE_HEADERS = {
 export function chatRoutes() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: chatValidationHook });
   app.onError(onChatError);
+  // First, so that preflights (which carry no token) are answered and errors stay readable cross-origin.
+  app.use("/v1/*", corsMiddleware);
   app.use("/v1/*", chatBodyLimit);
   app.use("/v1/*", requireAuth);
 

@@ -26,6 +26,8 @@ export interface Config {
   gpuRunnerToken?: string;
   /** A runner that sends no frame or heartbeat for this long is considered dead. */
   gpuRunnerTimeoutSeconds: number;
+  /** CORS_ORIGINS: `*` (any origin, never with credentials) or the exact origins allowed (with credentials). */
+  corsOrigins: "*" | string[];
   /** Settings that are missing or invalid, each a sentence saying what to set. Reported once and with 503s. */
   problems: string[];
 }
@@ -63,6 +65,25 @@ function runnerUrls(raw: string | undefined, problems: string[]): string[] {
   return urls;
 }
 
+/** CORS_ORIGINS: `*`, or origins such as `https://app.example.com` (scheme, host and port; no path). */
+function corsOrigins(raw: string | undefined, problems: string[]): "*" | string[] {
+  const entries = (raw ?? "*").split(",").map((e) => e.trim()).filter(Boolean);
+  if (entries.length === 0 || entries.includes("*")) return "*";
+  const origins: string[] = [];
+  for (const entry of entries) {
+    let origin: string | null = null;
+    try {
+      const url = new URL(entry);
+      if (url.origin !== "null" && (url.pathname === "/" || url.pathname === "") && !url.search && !url.hash) origin = url.origin;
+    } catch {
+      // reported below
+    }
+    if (origin) origins.push(origin);
+    else problems.push(`CORS_ORIGINS entries must be origins like https://app.example.com (or *), got '${entry}'`);
+  }
+  return origins.length > 0 ? origins : "*";
+}
+
 function parseConfig(env: Env): Config {
   const problems: string[] = [];
   const rawProvider = (env.AUTH_PROVIDER ?? "static").trim().toLowerCase();
@@ -95,6 +116,7 @@ function parseConfig(env: Env): Config {
     gpuRunnerUrls,
     gpuRunnerToken,
     gpuRunnerTimeoutSeconds: positiveInt(env.GPU_RUNNER_TIMEOUT_SECONDS, DEFAULT_GPU_RUNNER_TIMEOUT_SECONDS, "GPU_RUNNER_TIMEOUT_SECONDS", problems),
+    corsOrigins: corsOrigins(env.CORS_ORIGINS, problems),
     problems,
   };
 }

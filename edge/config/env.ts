@@ -16,6 +16,8 @@ export interface Env {
   SUPABASE_URL?: string;
   SUPABASE_JWT_SECRET?: string;
   MAX_BODY_BYTES?: string;
+  /** Browser origins allowed to read responses: `*` (default) or a comma-separated list of origins. */
+  CORS_ORIGINS?: string;
   SSE_KEEPALIVE_MS?: string;
   JOB_MAX_RUN_SECONDS?: string;
   JOB_LOG_RETENTION_SECONDS?: string;
