@@ -51,6 +51,14 @@ const MODEL_CONSTANTS: [string, string, string][] = [
 ];
 
 export const constantNodes: NodeDecl[] = [
+  // NodeTool's base class of the constants is itself a node type: no properties, no outputs, nothing to do.
+  defineNode({
+    type: "nodetool.constant.Constant",
+    kind: "constant",
+    description: "Base class for fixed-value nodes.\n\n    constant, parameter, default",
+    outputs: [],
+    process: () => ({}),
+  }),
   constant("String", "str", "", "A fixed text value.", toText),
   constant("Integer", "int", 0, "A fixed whole number.", (v) => toInt(v, "Integer value")),
   constant("Float", "float", 0, "A fixed floating-point number.", (v) => toNumber(v, "Float value")),

@@ -1,6 +1,10 @@
 import { defineNode, out, prop } from "../registry/define-node";
 import type { NodeDecl } from "../registry/types";
-import { deepEqual, describe, enumValue, isRecord, toInt, toList } from "../values/coerce";
+import { nowParts } from "../datetime/calendar";
+import { strftime } from "../datetime/strftime";
+import { saveMedia } from "../media/refs";
+import { pyStr } from "../text/strings";
+import { deepEqual, describe, enumValue, isRecord, toInt, toList, toText } from "../values/coerce";
 
 /**
  * `nodetool.list.*`: a list arriving on a handle is one value (DESIGN.md section 7); these nodes work on
@@ -357,6 +361,18 @@ export const listNodes: NodeDecl[] = [
     process: (inputs) => {
       if (!Array.isArray(inputs.values)) throw new Error(`Flatten: values must be a list, got ${describe(inputs.values)}`);
       return { output: flatten(inputs.values, toInt(inputs.max_depth ?? -1, "max_depth")) };
+    },
+  }),
+  // Each item as Python's str(), one per line, saved as a text asset named by a strftime template.
+  defineNode({
+    type: "nodetool.list.SaveList",
+    description: "Saves a list to a text file among the assets, placing each element on a new line.",
+    properties: [valuesProp("The list to save."), prop("name", "str", "text.txt", { description: "Name of the output file; strftime codes (%Y %m %d ...) are replaced by the current date and time (UTC)" })],
+    outputs: [out("output", "text")],
+    process: async (inputs, ctx) => {
+      const text = listOf(inputs.values, "SaveList: values").map(pyStr).join("\n");
+      const name = strftime(nowParts(ctx.services.now()), toText(inputs.name) || "text.txt");
+      return { output: await saveMedia(ctx, new TextEncoder().encode(text), { type: "text", contentType: "text/plain", kind: "asset", name }, "SaveList") };
     },
   }),
 ];

@@ -180,6 +180,6 @@ describe("nodetool.list.*", () => {
     expect(registry.get(L("Length"))!.outputs).toEqual([{ name: "output", type: "int" }]);
     expect(registry.get(L("Flatten"))!.properties.find((p) => p.name === "max_depth")).toMatchObject({ default: -1, min: -1 });
     expect(registry.get(L("Sort"))!.properties.find((p) => p.name === "order")!.values).toEqual(["ascending", "descending"]);
-    expect(registry.has(L("SaveList"))).toBe(false);
+    expect(registry.get(L("SaveList"))!.outputs).toEqual([{ name: "output", type: "text" }]);
   });
 });
