@@ -1,183 +1,27 @@
 /**
- * NodeTool's LLM nodes on the shared provider layer (engine/providers, reached through `services.llm`):
- * `nodetool.agents.Agent`, `nodetool.agents.Summarizer`, `nodetool.agents.Classifier`,
- * `nodetool.generators.ListGenerator` and the plain `nodetool.llms.LLM`. Type names, property names,
- * defaults and outputs follow nodetool-base; prompts follow its Python nodes.
+ * NodeTool's plain LLM nodes on the shared provider layer (engine/providers, reached through `services.llm`):
+ * `nodetool.agents.Summarizer`, `nodetool.agents.Classifier` and `nodetool.llms.LLM`. The agent nodes live
+ * in agents.ts and agents-claude.ts, the generators in generators.ts; `llmNodes` registers them all.
+ * Type names, property names, defaults and outputs follow nodetool-base; prompts follow its Python nodes.
  *
  * `model` is NodeTool's `{type: "language_model", provider, id}`: `provider` names a configured provider
  * (`openai`, `anthropic`, or a CHAT_PROVIDERS name such as `ollama`) and `id` the model; an empty id (or
- * provider `empty`) means the configured default model. Tools, thread persistence and audio output are not
- * available on this server: tools and `thread_id` are ignored with a log line.
+ * provider `empty`) means the configured default model.
  */
-import { readMedia } from "../media/refs";
-import { toDataUri } from "../media/data-uri";
-import type { ChatContentPart, ChatMessage, ChatRequest, LanguageModelService } from "../providers/types";
+import { toolNames, resolveTools } from "../agents/builtin-tools";
+import { agentLoop } from "../agents/loop";
+import type { ChatMessage } from "../providers/types";
 import { defineNode, out, prop } from "../registry/define-node";
-import type { Inputs, NodeContext, NodeDecl, Outputs } from "../registry/types";
-import { isRecord, toInt, toList, toText } from "../values/coerce";
+import type { NodeDecl, Outputs } from "../registry/types";
+import { toList, toText } from "../values/coerce";
+import { agentNodes } from "./agents";
+import { claudeAgentNodes } from "./agents-claude";
+import { generatorNodes } from "./generators";
+import { audioProp, chunk, completeText, deltas, historyMessages, imageProp, llmOf, maxTokens, modelName, modelProp, userMessage } from "./llm-common";
 
-export const EMPTY_LANGUAGE_MODEL = { type: "language_model", provider: "empty", id: "", name: "" };
-const emptyMedia = (type: string) => ({ type, uri: "", asset_id: null, data: null });
-
-/** NodeTool's `LanguageModel` (or a plain model string) as the model name the provider layer routes. */
-export function modelName(value: unknown): string {
-  if (typeof value === "string") return value.trim();
-  if (!isRecord(value)) return "";
-  const id = typeof value.id === "string" ? value.id.trim() : "";
-  const provider = typeof value.provider === "string" ? value.provider.trim().toLowerCase() : "";
-  if (id === "") return "";
-  if (provider === "" || provider === "empty") return id;
-  return `${provider}:${id}`;
-}
-
-function llmOf(ctx: NodeContext): LanguageModelService {
-  const llm = ctx.services.llm;
-  if (!llm) throw new Error("No language model provider is available to this run (configure OPENAI_API_KEY, ANTHROPIC_API_KEY or CHAT_PROVIDERS)");
-  return llm;
-}
-
-function isSet(media: unknown): boolean {
-  if (typeof media === "string") return media !== "";
-  if (!isRecord(media)) return false;
-  return (typeof media.uri === "string" && media.uri !== "") || (media.data !== null && media.data !== undefined && media.data !== "");
-}
-
-/** An image input as a chat content part: http(s) URLs go as they are when there is no blob store; anything else as a data: URI. */
-async function imagePart(image: unknown, ctx: NodeContext): Promise<ChatContentPart | undefined> {
-  if (!isSet(image)) return undefined;
-  const uri = typeof image === "string" ? image : isRecord(image) && typeof image.uri === "string" ? image.uri : "";
-  const hasData = isRecord(image) && image.data !== null && image.data !== undefined;
-  if (!hasData && /^https?:\/\//i.test(uri) && !ctx.services.blobs) return { type: "image_url", image_url: { url: uri } };
-  const content = await readMedia(image, ctx, `${ctx.nodeName} image`, "image");
-  return { type: "image_url", image_url: { url: toDataUri(content.bytes, content.contentType) } };
-}
-
-/** The user message: the prompt text, plus the image when one is set. Audio is not sent (logged). */
-async function userMessage(text: string, inputs: Inputs, ctx: NodeContext): Promise<ChatMessage> {
-  const image = await imagePart(inputs.image, ctx);
-  if (isSet(inputs.audio)) ctx.log("Audio input is not supported by the chat providers of this server; it was not sent", "warning");
-  if (!image) return { role: "user", content: text };
-  return { role: "user", content: [{ type: "text", text }, image] };
-}
-
-/** NodeTool `Message` values (history) as chat messages: system, user and assistant text and images. */
-function historyMessages(value: unknown): ChatMessage[] {
-  const messages: ChatMessage[] = [];
-  for (const m of toList(value)) {
-    if (!isRecord(m)) continue;
-    const role = m.role;
-    if (role !== "system" && role !== "user" && role !== "assistant") continue;
-    let content: ChatMessage["content"];
-    if (typeof m.content === "string") content = m.content;
-    else if (Array.isArray(m.content)) {
-      const parts: ChatContentPart[] = [];
-      for (const part of m.content) {
-        if (!isRecord(part)) continue;
-        if (part.type === "text" && typeof part.text === "string") parts.push({ type: "text", text: part.text });
-        const img = isRecord(part.image) ? part.image : isRecord(part.image_url) ? part.image_url : undefined;
-        const url = img && (typeof img.uri === "string" ? img.uri : typeof img.url === "string" ? img.url : "");
-        if (url && /^(https?:|data:)/i.test(url) && role === "user") parts.push({ type: "image_url", image_url: { url } });
-      }
-      content = role === "user" ? parts : parts.map((p) => p.text ?? "").join("");
-    } else continue;
-    messages.push({ role, content });
-  }
-  return messages;
-}
-
-function warnUnsupported(inputs: Inputs, ctx: NodeContext): void {
-  if (toList(inputs.tools).length > 0) ctx.log("Tools are not available on this server; the model runs without them", "warning");
-  if (toText(inputs.thread_id) !== "") ctx.log("thread_id is ignored: conversation threads are not stored on this server", "info");
-}
-
-/** A NodeTool `Chunk` message value. */
-function chunk(ctx: NodeContext, content: string, contentType = "text"): Record<string, unknown> {
-  return { type: "chunk", node_id: ctx.nodeId, content, content_type: contentType, done: false };
-}
-
-interface Delta {
-  text?: string;
-  thinking?: string;
-}
-
-/** A request as nodes build it: `model` is NodeTool's LanguageModel value. */
-interface NodeRequest {
-  model: unknown;
-  messages: ChatMessage[];
-  max_tokens?: number;
-}
-
-/** Streams the text (and reasoning, where a provider sends it) of a completion as it arrives. */
-async function* deltas(ctx: NodeContext, request: NodeRequest): AsyncGenerator<Delta> {
-  const llm = llmOf(ctx);
-  const req: ChatRequest = { ...request, model: modelName(request.model) };
-  for await (const c of llm.streamChat(req, ctx.signal)) {
-    const delta = c.choices?.[0]?.delta;
-    if (!delta) continue;
-    const reasoning = (delta.reasoning_content ?? delta.reasoning) as unknown;
-    if (typeof reasoning === "string" && reasoning !== "") yield { thinking: reasoning };
-    if (typeof delta.content === "string" && delta.content !== "") yield { text: delta.content };
-  }
-}
-
-/** Completes without streaming outputs; chunks are reported as node progress. Returns the full text. */
-async function completeText(ctx: NodeContext, request: NodeRequest): Promise<string> {
-  let text = "";
-  for await (const d of deltas(ctx, request)) {
-    if (d.text === undefined) continue;
-    text += d.text;
-    ctx.progress(0, 0, d.text);
-  }
-  return text;
-}
-
-function maxTokens(value: unknown, fallback: number): number {
-  const n = value === undefined || value === null || value === "" ? fallback : toInt(value, "max_tokens");
-  return n > 0 ? n : fallback;
-}
-
-const modelProp = (description: string) => prop("model", "language_model", EMPTY_LANGUAGE_MODEL, { description });
-const imageProp = (description: string) => prop("image", "image", emptyMedia("image"), { description });
-const audioProp = (description: string) => prop("audio", "audio", emptyMedia("audio"), { description });
-
-export const DEFAULT_SYSTEM_PROMPT = "You are a friendly assistant";
-
-// ---------------------------------------------------------------------------------------------------------
-
-const agentNode = defineNode({
-  type: "nodetool.agents.Agent",
-  description:
-    "Generate natural language responses using LLM providers and streams output.\n    llm, text-generation, chatbot, question-answering, streaming\n\n" +
-    "Streams the answer on `chunk` as it arrives (NodeTool `Chunk` values), then the whole text on `text`.",
-  properties: [
-    modelProp("Model to use for execution"),
-    prop("system", "str", DEFAULT_SYSTEM_PROMPT, { title: "System", description: "The system prompt for the LLM" }),
-    prop("prompt", "str", "", { title: "Prompt", description: "The prompt for the LLM" }),
-    prop("tools", "list[tool_name]", [], { title: "Tools", description: "Not available on this server (ignored)" }),
-    imageProp("The image to analyze"),
-    audioProp("The audio to analyze (not sent: the chat providers take no audio here)"),
-    prop("history", "list[message]", [], { title: "Messages", description: "The messages for the LLM", aliases: ["messages"] }),
-    prop("thread_id", "str", "", { title: "Thread ID", description: "Not stored on this server (ignored)" }),
-    prop("max_tokens", "int", 8192, { title: "Max Tokens", min: 1, max: 100000 }),
-  ],
-  outputs: [out("text", "str"), out("chunk", "chunk"), out("thinking", "chunk"), out("audio", "audio")],
-  async *gen(inputs, ctx) {
-    warnUnsupported(inputs, ctx);
-    const messages: ChatMessage[] = [];
-    const system = toText(inputs.system);
-    if (system) messages.push({ role: "system", content: system });
-    messages.push(...historyMessages(inputs.history), await userMessage(toText(inputs.prompt), inputs, ctx));
-    let text = "";
-    for await (const d of deltas(ctx, { model: inputs.model, messages, max_tokens: maxTokens(inputs.max_tokens, 8192) })) {
-      if (d.thinking !== undefined) yield { thinking: chunk(ctx, d.thinking) };
-      if (d.text !== undefined) {
-        text += d.text;
-        yield { chunk: chunk(ctx, d.text) };
-      }
-    }
-    yield { text };
-  },
-});
+export { ListItemParser } from "../agents/list-items";
+export { modelName, EMPTY_LANGUAGE_MODEL, DEFAULT_SYSTEM_PROMPT } from "./llm-common";
+export { LIST_SYSTEM_PROMPT } from "./generators";
 
 export const DEFAULT_SUMMARIZER_PROMPT =
   "\n        You are an expert summarizer. Your task is to create clear, accurate, and concise summaries using Markdown for structuring.\n" +
@@ -212,120 +56,6 @@ const summarizerNode = defineNode({
       yield { chunk: chunk(ctx, d.text) };
     }
     yield { text };
-  },
-});
-
-export const LIST_SYSTEM_PROMPT = `You are an assistant that generates lists.
-If the user asks for a specific number of items, generate that many.
-Wrap each item in <LIST_ITEM> tags. Content inside can span multiple lines.
-
-Example:
-User: Generate 3 movie titles
-Assistant:
-<LIST_ITEM>The Dark Knight</LIST_ITEM>
-<LIST_ITEM>Inception</LIST_ITEM>
-<LIST_ITEM>The Matrix</LIST_ITEM>
-
-Example 2:
-User: Groceries
-Assistant:
-<LIST_ITEM>Milk
-Eggs</LIST_ITEM>
-<LIST_ITEM>Bread</LIST_ITEM>
-<LIST_ITEM>Butter</LIST_ITEM>`;
-
-const OPEN = "<LIST_ITEM>";
-const CLOSE = "</LIST_ITEM>";
-
-function cleanItem(raw: string): string {
-  return raw.replace(/\*\*/g, "").replace(/\s+/g, " ").trim();
-}
-
-/** Finds `<LIST_ITEM>...</LIST_ITEM>` items in streamed text as soon as each one closes. */
-export class ListItemParser {
-  private buffer = "";
-  /** Everything fed so far, for the fallback when the model ignored the tags. */
-  private all = "";
-  sawTag = false;
-
-  push(text: string): string[] {
-    this.buffer += text;
-    this.all += text;
-    const items: string[] = [];
-    for (;;) {
-      const start = this.buffer.indexOf(OPEN);
-      if (start < 0) {
-        // Keep what could be the start of an opening tag split across chunks.
-        this.buffer = this.buffer.slice(Math.max(0, this.buffer.length - (OPEN.length - 1)));
-        break;
-      }
-      this.sawTag = true;
-      const end = this.buffer.indexOf(CLOSE, start + OPEN.length);
-      if (end < 0) {
-        this.buffer = this.buffer.slice(start);
-        break;
-      }
-      const item = cleanItem(this.buffer.slice(start + OPEN.length, end));
-      if (item) items.push(item);
-      this.buffer = this.buffer.slice(end + CLOSE.length);
-    }
-    return items;
-  }
-
-  /** At the end: an unclosed last item, or (when no tags came at all) the lines of a numbered or bulleted list. */
-  finish(): string[] {
-    if (this.sawTag) {
-      const start = this.buffer.indexOf(OPEN);
-      const rest = start >= 0 ? cleanItem(this.buffer.slice(start + OPEN.length)) : "";
-      return rest ? [rest] : [];
-    }
-    const items: string[] = [];
-    for (const line of this.all.split("\n")) {
-      const m = /^\s*(?:\d+[.)]|[-*\u2022])\s+(.*)$/.exec(line);
-      if (m && cleanItem(m[1])) items.push(cleanItem(m[1]));
-    }
-    return items;
-  }
-}
-
-const listGeneratorNode = defineNode({
-  type: "nodetool.generators.ListGenerator",
-  description:
-    "LLM Agent to create a stream of strings based on a user prompt.\n    llm, text streaming\n\n" +
-    "Each item goes out on `item` (with its position on `index`) as soon as the model has written it; `output` " +
-    "carries the whole list at the end. `item` is typed `any` so that it can also feed list inputs.",
-  properties: [
-    modelProp("The model to use for string generation."),
-    prop("prompt", "str", "", { description: "The user prompt" }),
-    prop("input_text", "str", "", { description: "The input text to be analyzed by the agent." }),
-    prop("max_tokens", "int", 4096, { description: "The maximum number of tokens to generate.", min: 1, max: 100000 }),
-  ],
-  outputs: [out("item", "any"), out("index", "int"), out("output", "list[str]")],
-  async *gen(inputs, ctx) {
-    const prompt = toText(inputs.prompt);
-    const inputText = toText(inputs.input_text);
-    const user = inputText ? (prompt ? `${prompt}\n\n${inputText}` : inputText) : prompt;
-    const messages: ChatMessage[] = [
-      { role: "system", content: LIST_SYSTEM_PROMPT },
-      { role: "user", content: user },
-    ];
-    const parser = new ListItemParser();
-    const items: string[] = [];
-    for await (const d of deltas(ctx, { model: inputs.model, messages, max_tokens: maxTokens(inputs.max_tokens, 4096) })) {
-      if (d.text === undefined) continue;
-      for (const item of parser.push(d.text)) {
-        yield { item, index: items.length };
-        items.push(item);
-      }
-    }
-    for (const item of parser.finish()) {
-      yield { item, index: items.length };
-      items.push(item);
-    }
-    if (items.length === 0) {
-      throw new Error("ListGenerator did not find any <LIST_ITEM> tags (or list lines) in the response");
-    }
-    yield { output: items };
   },
 });
 
@@ -391,7 +121,7 @@ const llmNode = defineNode({
     imageProp("The image to analyze"),
     audioProp("The audio to analyze (not sent)"),
     prop("voice", "str", "none", { values: ["none", "alloy", "echo", "fable", "onyx", "nova", "shimmer"], description: "Audio output is not available here: only none" }),
-    prop("tools", "list[tool_name]", [], { description: "Not available on this server (ignored)" }),
+    prop("tools", "list[tool_name]", [], { description: "Tools the model may call (built-in tools by NodeTool's names, workflow_<name> for tool workflows)" }),
     prop("messages", "list[message]", [], { title: "Messages", description: "The messages for the LLM", aliases: ["history"] }),
     prop("max_tokens", "int", 4096, { title: "Max Tokens", min: 1, max: 100000 }),
     prop("context_window", "int", 4096, { description: "Accepted for NodeTool compatibility; providers size their own context" }),
@@ -400,13 +130,20 @@ const llmNode = defineNode({
   async process(inputs, ctx): Promise<Outputs> {
     const voice = toText(inputs.voice || "none").toLowerCase().replace(/^voice\./, "");
     if (voice !== "none") throw new Error("Voice output is not available on this server; set voice to none");
-    warnUnsupported(inputs, ctx);
     const messages: ChatMessage[] = [];
     const system = toText(inputs.system);
     if (system) messages.push({ role: "system", content: system });
     messages.push(...historyMessages(inputs.messages), await userMessage(toText(inputs.prompt), inputs, ctx));
-    return { text: await completeText(ctx, { model: inputs.model, messages, max_tokens: maxTokens(inputs.max_tokens, 4096) }) };
+    const tools = await resolveTools(toolNames(inputs.tools), ctx);
+    if (tools.length === 0) return { text: await completeText(ctx, { model: inputs.model, messages, max_tokens: maxTokens(inputs.max_tokens, 4096) }) };
+    const loop = agentLoop(llmOf(ctx), ctx, { model: modelName(inputs.model), messages, tools, maxTokens: maxTokens(inputs.max_tokens, 4096) });
+    let step = await loop.next();
+    while (!step.done) {
+      if (step.value.type === "text") ctx.progress(0, 0, step.value.text);
+      step = await loop.next();
+    }
+    return { text: step.value.text };
   },
 });
 
-export const llmNodes: NodeDecl[] = [agentNode, summarizerNode, classifierNode, listGeneratorNode, llmNode];
+export const llmNodes: NodeDecl[] = [...agentNodes, summarizerNode, classifierNode, ...generatorNodes, llmNode, ...claudeAgentNodes];

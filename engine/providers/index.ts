@@ -5,3 +5,4 @@ export { ChatService, type ChatServiceOptions } from "./service";
 export { openAIChunks, sseEvents } from "./sse";
 export { toAnthropicRequest, fromAnthropicMessage, translateAnthropicStream, ANTHROPIC_VERSION, DEFAULT_MAX_TOKENS } from "./anthropic";
 export type { FetchFn } from "./openai";
+export * from "./tool-calls";

@@ -316,3 +316,83 @@ export async function startAnthropicUpstream(key = ANTHROPIC_KEY): Promise<Upstr
     close: () => closeServer(started.server),
   };
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Tool calling, for scripted models (`on(model, handler)`) in the agent tests
+
+export interface ScriptedCall {
+  id: string;
+  name: string;
+  args: Record<string, unknown>;
+}
+
+/** Splits a string into `n` pieces of about equal size (at least one), as streams split arguments. */
+function split(text: string, n: number): string[] {
+  const size = Math.max(1, Math.ceil(text.length / n));
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
+  return out.length > 0 ? out : [""];
+}
+
+/**
+ * An OpenAI stream of one assistant turn: `text` as content deltas, then each call as OpenAI streams it (id
+ * and name with empty arguments, then the arguments JSON in fragments), finish_reason `tool_calls` (or `stop`).
+ */
+export async function streamOpenAITurn(req: Received, res: ServerResponse, turn: { text?: string; calls?: ScriptedCall[]; pauseMs?: number }): Promise<void> {
+  const model = String(req.body?.model);
+  sseHead(res);
+  res.write(chunkEvent(model, { role: "assistant", content: turn.text ? "" : null }));
+  for (const piece of turn.text ? split(turn.text, 3) : []) {
+    if (turn.pauseMs) await sleep(turn.pauseMs);
+    res.write(chunkEvent(model, { content: piece }));
+  }
+  (turn.calls ?? []).forEach((call, index) => {
+    res.write(chunkEvent(model, { tool_calls: [{ index, id: call.id, type: "function", function: { name: call.name, arguments: "" } }] }));
+    for (const piece of split(JSON.stringify(call.args), 3)) res.write(chunkEvent(model, { tool_calls: [{ index, function: { arguments: piece } }] }));
+  });
+  res.write(chunkEvent(model, {}, turn.calls?.length ? "tool_calls" : "stop"));
+  res.end("data: [DONE]\n\n");
+}
+
+/** Anthropic's event sequence for one assistant turn: a text block, then one tool_use block per call, with `input_json_delta`s. */
+export function streamAnthropicTurn(req: Received, res: ServerResponse, turn: { text?: string; calls?: ScriptedCall[] }): void {
+  const model = String(req.body?.model);
+  res.writeHead(200, { "content-type": "text/event-stream" });
+  res.flushHeaders();
+  res.write(anthropicEvent("message_start", { message: { id: "msg_turn", type: "message", role: "assistant", model, content: [], stop_reason: null, usage: { input_tokens: 30, output_tokens: 1 } } }));
+  let index = 0;
+  if (turn.text) {
+    res.write(anthropicEvent("content_block_start", { index, content_block: { type: "text", text: "" } }));
+    for (const piece of split(turn.text, 3)) res.write(anthropicEvent("content_block_delta", { index, delta: { type: "text_delta", text: piece } }));
+    res.write(anthropicEvent("content_block_stop", { index }));
+    index++;
+  }
+  for (const call of turn.calls ?? []) {
+    res.write(anthropicEvent("content_block_start", { index, content_block: { type: "tool_use", id: call.id, name: call.name, input: {} } }));
+    res.write(anthropicEvent("content_block_delta", { index, delta: { type: "input_json_delta", partial_json: "" } }));
+    for (const piece of split(JSON.stringify(call.args), 3)) res.write(anthropicEvent("content_block_delta", { index, delta: { type: "input_json_delta", partial_json: piece } }));
+    res.write(anthropicEvent("content_block_stop", { index }));
+    index++;
+  }
+  const stop = turn.calls?.length ? "tool_use" : "end_turn";
+  res.write(anthropicEvent("message_delta", { delta: { stop_reason: stop, stop_sequence: null }, usage: { output_tokens: 12 } }));
+  res.end(anthropicEvent("message_stop", {}));
+}
+
+/** The tool results in an OpenAI request, in order: `{tool_call_id, content}`. */
+export function openAIToolResults(body: Record<string, unknown> | null): { tool_call_id: string; content: string }[] {
+  const messages = (body?.messages ?? []) as { role: string; tool_call_id?: string; content?: unknown }[];
+  return messages.filter((m) => m.role === "tool").map((m) => ({ tool_call_id: String(m.tool_call_id), content: String(m.content) }));
+}
+
+/** The tool results in an Anthropic request, in order: `{tool_use_id, content}`. */
+export function anthropicToolResults(body: Record<string, unknown> | null): { tool_use_id: string; content: string }[] {
+  const out: { tool_use_id: string; content: string }[] = [];
+  for (const m of (body?.messages ?? []) as { role: string; content: unknown }[]) {
+    if (m.role !== "user" || !Array.isArray(m.content)) continue;
+    for (const b of m.content as { type: string; tool_use_id?: string; content?: unknown }[]) {
+      if (b.type === "tool_result") out.push({ tool_use_id: String(b.tool_use_id), content: typeof b.content === "string" ? b.content : JSON.stringify(b.content) });
+    }
+  }
+  return out;
+}
