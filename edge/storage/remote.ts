@@ -2,10 +2,12 @@ import { MediaError, type BlobContent } from "../../engine/media/blob-store";
 import { bareContentType } from "../../engine/media/content-types";
 
 /**
- * Fetching media from other hosts (ALLOW_REMOTE_MEDIA_FETCH). Only http(s), never a private, loopback,
- * link-local, multicast or reserved address, never a name that only resolves inside a network (`localhost`,
- * `*.local`, `*.internal`, single-label names); redirects are followed by hand so each hop is checked again;
- * the size is capped at MAX_UPLOAD_BYTES while streaming.
+ * The fetch guard, for media from other hosts (ALLOW_REMOTE_MEDIA_FETCH) and the web nodes' outbound HTTP
+ * (edge/web/http-service.ts). Only http(s), never a private, loopback, link-local, multicast or reserved
+ * address, never a name that only resolves inside a network (`localhost`, `*.local`, `*.internal`,
+ * single-label names) unless the operator allows that host:port; redirects are followed by hand so each hop
+ * is checked again; the size is capped while streaming (MAX_UPLOAD_BYTES for media, FETCH_MAX_BYTES for the
+ * web nodes).
  *
  * A Worker cannot resolve DNS itself, so a public name pointing at a private address is not caught here; on
  * Cloudflare, Workers' subrequests cannot reach private networks in the first place.
@@ -69,10 +71,22 @@ function blockedIpv6(g: number[]): boolean {
 
 const INTERNAL_SUFFIXES = [".localhost", ".local", ".internal", ".intranet", ".lan", ".home.arpa", ".localdomain", ".corp"];
 
+/**
+ * `host:port` pairs an operator allows despite the address checks (FETCH_ALLOW_HOSTS): a service on a private
+ * network, or a loopback server in tests. The port is the URL's, or the scheme's default.
+ */
+export type AllowedHosts = ReadonlySet<string>;
+
+function hostPort(url: URL): string {
+  const port = url.port || (url.protocol === "https:" ? "443" : "80");
+  return `${url.hostname.toLowerCase().replace(/\.$/, "")}:${port}`;
+}
+
 /** Why a URL may not be fetched, or null when it may. */
-export function remoteUrlProblem(url: URL): string | null {
+export function remoteUrlProblem(url: URL, allowed?: AllowedHosts): string | null {
   if (url.protocol !== "http:" && url.protocol !== "https:") return `only http and https URLs can be fetched, not ${url.protocol}`;
   if (url.username || url.password) return "URLs with credentials are not fetched";
+  if (allowed?.has(hostPort(url))) return null;
   const host = url.hostname.toLowerCase().replace(/\.$/, "");
   const v4 = ipv4Octets(host);
   if (v4) return blockedIpv4(v4) ? `${host} is a private, loopback, link-local or reserved address` : null;
@@ -86,53 +100,99 @@ export function remoteUrlProblem(url: URL): string | null {
 
 export type Fetcher = (input: string, init: RequestInit) => Promise<Response>;
 
+export interface GuardedRequest {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: BodyInit;
+}
+
+export interface GuardOptions {
+  fetcher?: Fetcher;
+  signal?: AbortSignal;
+  maxRedirects?: number;
+  allowed?: AllowedHosts;
+  /** Builds the error thrown when a hop is refused or there are too many redirects (each caller has its own error type). */
+  fail: (message: string, reason: "refused" | "redirects") => Error;
+}
+
+const SENSITIVE_HEADERS = ["authorization", "cookie", "proxy-authorization"];
+
+/**
+ * Sends a request under the policy above, following redirects by hand so that every hop is checked again.
+ * Like browsers, a 303 (and a 301/302 after a POST) continues as a GET without a body, and credentials are not
+ * sent on to another origin. Resolves with the final response (its body unread) and the URL that gave it.
+ */
+export async function guardedFetch(raw: string, request: GuardedRequest, options: GuardOptions): Promise<{ response: Response; url: URL }> {
+  const fetcher = options.fetcher ?? ((input, init) => fetch(input, init));
+  let url = new URL(raw);
+  let method = (request.method ?? "GET").toUpperCase();
+  let body = request.body;
+  let headers = { ...(request.headers ?? {}) };
+  for (let hop = 0; ; hop++) {
+    const problem = remoteUrlProblem(url, options.allowed);
+    if (problem) throw options.fail(`refused to fetch ${url.origin}: ${problem}`, "refused");
+    const response = await fetcher(url.toString(), { method, headers, body, redirect: "manual", signal: options.signal });
+    const location = response.headers.get("Location");
+    if (response.status < 300 || response.status >= 400 || location === null) return { response, url };
+    await response.body?.cancel();
+    if (hop >= (options.maxRedirects ?? 5)) throw options.fail(`too many redirects fetching ${raw}`, "redirects");
+    const next = new URL(location, url);
+    if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === "POST")) {
+      if (method !== "HEAD") method = "GET";
+      body = undefined;
+      headers = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== "content-type"));
+    }
+    if (next.origin !== url.origin) headers = Object.fromEntries(Object.entries(headers).filter(([k]) => !SENSITIVE_HEADERS.includes(k.toLowerCase())));
+    url = next;
+  }
+}
+
+/** Reads a response body, stopping (and cancelling the stream) as soon as it grows past `maxBytes`. */
+export async function readCapped(res: Response, maxBytes: number, tooLarge: () => Error): Promise<Uint8Array> {
+  const declared = Number(res.headers.get("Content-Length") ?? "NaN");
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await res.body?.cancel();
+    throw tooLarge();
+  }
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  if (res.body) {
+    const reader = res.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > maxBytes) {
+        await reader.cancel();
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+  }
+  if (chunks.length === 1) return chunks[0];
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    bytes.set(c, offset);
+    offset += c.length;
+  }
+  return bytes;
+}
+
 /** Fetches a remote file under the policy above; every hop of a redirect is checked again. */
 export async function fetchRemote(
   raw: string,
   options: { maxBytes: number; signal?: AbortSignal; fetcher?: Fetcher; maxRedirects?: number },
 ): Promise<BlobContent> {
-  const fetcher = options.fetcher ?? ((input, init) => fetch(input, init));
-  let url = new URL(raw);
-  for (let hop = 0; ; hop++) {
-    const problem = remoteUrlProblem(url);
-    if (problem) throw new MediaError(`refused to fetch ${url.origin}: ${problem}`, "refused");
-    const res = await fetcher(url.toString(), { redirect: "manual", signal: options.signal, headers: { Accept: "*/*" } });
-    if (res.status >= 300 && res.status < 400 && res.headers.has("Location")) {
-      await res.body?.cancel();
-      if (hop >= (options.maxRedirects ?? 5)) throw new MediaError(`too many redirects fetching ${raw}`, "invalid");
-      url = new URL(res.headers.get("Location")!, url);
-      continue;
-    }
-    if (!res.ok) {
-      await res.body?.cancel();
-      throw new MediaError(`fetching ${url.origin}${url.pathname} answered ${res.status}`, res.status === 404 ? "not_found" : "unavailable");
-    }
-    const declared = Number(res.headers.get("Content-Length") ?? "NaN");
-    if (Number.isFinite(declared) && declared > options.maxBytes) {
-      await res.body?.cancel();
-      throw new MediaError(`the remote file is larger than ${options.maxBytes} bytes (MAX_UPLOAD_BYTES)`, "too_large");
-    }
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    if (res.body) {
-      const reader = res.body.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        total += value.length;
-        if (total > options.maxBytes) {
-          await reader.cancel();
-          throw new MediaError(`the remote file is larger than ${options.maxBytes} bytes (MAX_UPLOAD_BYTES)`, "too_large");
-        }
-        chunks.push(value);
-      }
-    }
-    const bytes = new Uint8Array(total);
-    let offset = 0;
-    for (const c of chunks) {
-      bytes.set(c, offset);
-      offset += c.length;
-    }
-    return { bytes, contentType: bareContentType(res.headers.get("Content-Type")) || "application/octet-stream" };
+  const { response: res, url } = await guardedFetch(
+    raw,
+    { headers: { Accept: "*/*" } },
+    { ...options, fail: (message, reason) => new MediaError(message, reason === "refused" ? "refused" : "invalid") },
+  );
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new MediaError(`fetching ${url.origin}${url.pathname} answered ${res.status}`, res.status === 404 ? "not_found" : "unavailable");
   }
+  const bytes = await readCapped(res, options.maxBytes, () => new MediaError(`the remote file is larger than ${options.maxBytes} bytes (MAX_UPLOAD_BYTES)`, "too_large"));
+  return { bytes, contentType: bareContentType(res.headers.get("Content-Type")) || "application/octet-stream" };
 }
