@@ -3,7 +3,7 @@ import type { GraphNode } from "../../schema/workflow";
 import type { NodeRegistry } from "../registry/registry";
 import type { NodeDecl } from "../registry/types";
 import { describe, isRecord } from "../values/coerce";
-import { ioName, sinkName } from "./node-names";
+import { inputName, sinkName } from "./node-names";
 import type { NormalizedGraph } from "./normalize";
 
 export const MEDIA_TYPES = new Set(["image", "audio", "video", "document", "model_3d", "dataframe", "folder"]);
@@ -42,7 +42,7 @@ export function listInputs(graph: NormalizedGraph, registry: NodeRegistry): Work
     inputs.push({
       node,
       decl,
-      name: ioName(node),
+      name: inputName(node),
       valueType,
       defaultValue: node.data.value !== undefined ? node.data.value : valueProp?.default,
       min: numeric ? numberOr(node.data.min, declDefault("min")) : undefined,
@@ -61,10 +61,30 @@ export function listSinks(graph: NormalizedGraph, registry: NodeRegistry): { nod
     .map((node) => ({ node, name: sinkName(node) }));
 }
 
-/** A media param may be given as a bare URI string; the engine always sees a reference object. */
-function normalizeMedia(type: string, value: unknown): unknown {
-  if (typeof value === "string") return { type, uri: value };
+/** Value types given as records ({type, ...}): model choices, chat messages, colours, image sizes. */
+export function isRecordType(t: string): boolean {
+  return t.endsWith("_model") || t === "hf.model" || t === "message" || t === "color" || t === "image_size";
+}
+
+/**
+ * A media param may be given as a bare URI string, a colour as a bare `#rrggbb` string; the engine always
+ * sees a reference object.
+ */
+function normalizeValue(type: string, value: unknown): unknown {
+  if (typeof value === "string" && MEDIA_TYPES.has(type)) return { type, uri: value };
+  if (typeof value === "string" && type === "color") return { type, value };
   return value;
+}
+
+function checkRecord(t: string, value: unknown): string | null {
+  if (!isRecord(value)) return `must be a ${t} object, got ${describe(value)}`;
+  if (t === "image_size") {
+    for (const key of ["width", "height"]) {
+      const v = value[key];
+      if (v !== undefined && (typeof v !== "number" || !Number.isInteger(v) || v <= 0)) return `${key} must be a positive integer`;
+    }
+  }
+  return null;
 }
 
 function checkParam(input: WorkflowInput, value: unknown): string | null {
@@ -97,13 +117,17 @@ function checkParam(input: WorkflowInput, value: unknown): string | null {
   if (t.startsWith("list")) {
     if (!Array.isArray(value)) return `must be a list, got ${describe(value)}`;
     if (t === "list[str]" && !value.every((v) => typeof v === "string")) return "must be a list of strings";
+    if (t === "list[message]" && !value.every(isRecord)) return "must be a list of message objects";
     return null;
   }
+  if (t === "dataframe" && isRecord(value) && Array.isArray(value.data)) return null; // rows given inline
+  if (t === "folder" && isRecord(value) && typeof value.asset_id === "string") return null; // a folder asset by id
   if (MEDIA_TYPES.has(t)) {
-    const ref = normalizeMedia(t, value);
+    const ref = normalizeValue(t, value);
     if (!isRecord(ref) || typeof ref.uri !== "string") return `must be a ${t} reference {type, uri} or a URI string`;
     return null;
   }
+  if (isRecordType(t)) return checkRecord(t, normalizeValue(t, value));
   return null;
 }
 
@@ -126,7 +150,7 @@ export function resolveParams(
   }
   for (const input of inputs) {
     if (!Object.prototype.hasOwnProperty.call(params, input.name)) {
-      values.set(input.node.id, MEDIA_TYPES.has(input.valueType) ? normalizeMedia(input.valueType, input.defaultValue) : input.defaultValue);
+      values.set(input.node.id, normalizeValue(input.valueType, input.defaultValue));
       continue;
     }
     const value = params[input.name];
@@ -134,7 +158,7 @@ export function resolveParams(
     if (problem) {
       issues.push({ node_id: input.node.id, node_type: input.node.type, property: input.name, message: `input '${input.name}' ${problem}` });
     } else {
-      values.set(input.node.id, MEDIA_TYPES.has(input.valueType) ? normalizeMedia(input.valueType, value) : value);
+      values.set(input.node.id, normalizeValue(input.valueType, value));
     }
   }
   return { values, issues };

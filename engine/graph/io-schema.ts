@@ -1,16 +1,22 @@
 import type { NodeRegistry } from "../registry/registry";
 import { jsonSchemaForType } from "../registry/json-schema";
-import { listInputs, listSinks } from "./inputs";
+import { isRecordType, listInputs, listSinks } from "./inputs";
 import type { NormalizedGraph } from "./normalize";
 
 export type JsonSchema = Record<string, unknown>;
+
+/** Model choices, messages, colours and image sizes are objects; a colour may also be its hex string. */
+function recordSchema(valueType: string): JsonSchema | undefined {
+  if (!isRecordType(valueType)) return undefined;
+  return valueType === "color" ? { type: ["object", "string"] } : { type: "object" };
+}
 
 /** JSON Schema of a workflow's params: one property per input, with bounds, default and label. */
 export function deriveInputSchema(graph: NormalizedGraph, registry: NodeRegistry): JsonSchema {
   const properties: Record<string, JsonSchema> = {};
   for (const input of listInputs(graph, registry)) {
     if (input.name === "") continue;
-    const schema: JsonSchema = { ...jsonSchemaForType(input.valueType) };
+    const schema: JsonSchema = recordSchema(input.valueType) ?? { ...jsonSchemaForType(input.valueType) };
     if (input.min !== undefined) schema.minimum = input.min;
     if (input.max !== undefined) schema.maximum = input.max;
     if (input.options) schema.enum = input.options;

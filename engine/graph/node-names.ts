@@ -10,10 +10,25 @@ export function displayName(node: GraphNode, decl: NodeDecl | undefined): string
   return decl?.title ?? node.type;
 }
 
-/** The name an input or sink node is addressed by in params and results. */
+/** The node's own `name` field: NodeTool's NodeDescriptor carries one beside `data` (CLI and test graphs use it). */
+export function descriptorName(node: GraphNode): string {
+  const name = (node as Record<string, unknown>).name;
+  return typeof name === "string" ? name.trim() : "";
+}
+
+/** The `data.name` property of an input or sink node, or "" when it has none. */
 export function ioName(node: GraphNode): string {
   const name = node.data.name;
   return typeof name === "string" ? name : "";
+}
+
+/**
+ * The name a workflow input is addressed by in params: `data.name` (trimmed), else the node's own `name`,
+ * else its id.
+ * NodeTool: packages/kernel/src/runner.ts `_getExternalInputName`.
+ */
+export function inputName(node: GraphNode): string {
+  return ioName(node).trim() || descriptorName(node) || node.id;
 }
 
 /** Sinks fall back to their node id when unnamed (Preview nodes usually are). */

@@ -3,18 +3,25 @@ import type { GraphNode } from "../../schema/workflow";
 import { findProperty, type NodeRegistry } from "../registry/registry";
 import type { NodeDecl } from "../registry/types";
 import { typesCompatible } from "../values/types";
-import { ioName } from "./node-names";
+import { isControlEdge } from "./control-edges";
+import { inputName } from "./node-names";
 import type { NormalizedGraph } from "./normalize";
 
 function issue(node: GraphNode | null, property: string | null, message: string): ValidationIssue {
   return { node_id: node?.id ?? null, node_type: node?.type ?? null, property, message };
 }
 
-/** The type of a node's output handle, or undefined when the node has no such output. */
+/**
+ * The type of a node's output handle, or undefined when the node has no such output. An input node hands its
+ * value to every edge whatever the edge's source handle, so its `value` handle (what NodeTool's input nodes
+ * return from `process`) is the same as its declared output.
+ * NodeTool: packages/kernel/src/runner.ts `_dispatchInputs`.
+ */
 export function outputType(node: GraphNode, decl: NodeDecl, handle: string): string | undefined {
   const declared = decl.outputs.find((o) => o.name === handle);
   if (declared) return declared.type;
   if (handle in node.dynamic_outputs) return "any";
+  if (decl.kind === "input" && handle === "value") return decl.properties.find((p) => p.name === "value")?.type ?? "any";
   return undefined;
 }
 
@@ -27,9 +34,9 @@ export function inputType(node: GraphNode, decl: NodeDecl, handle: string): stri
 }
 
 /**
- * Checks a normalised graph and returns every problem at once (DESIGN.md section 3): unknown node types,
+ * Checks a normalised graph and returns every problem at once: unknown node types,
  * duplicate node ids, unknown handles, type mismatches on edges, missing required inputs, cycles, and
- * empty or duplicate input names.
+ * duplicate input names.
  */
 export function validateGraph(graph: NormalizedGraph, registry: NodeRegistry): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
@@ -38,10 +45,14 @@ export function validateGraph(graph: NormalizedGraph, registry: NodeRegistry): V
     if (byId.has(node.id)) issues.push(issue(node, null, `duplicate node id '${node.id}'`));
     byId.set(node.id, node);
     if (!registry.has(node.type)) issues.push(issue(node, null, `unknown node type '${node.type}'`));
+    const reason = registry.get(node.type)?.unsupported;
+    if (reason !== undefined) issues.push(issue(node, null, `${node.type}: ${reason}`));
   }
 
   const connected = new Set<string>();
   for (const edge of graph.edges) {
+    // A control edge carries run events, not values: it has no output or property to check.
+    if (isControlEdge(edge)) continue;
     const source = byId.get(edge.source)!;
     const target = byId.get(edge.target)!;
     const sourceDecl = registry.get(source.type);
@@ -108,11 +119,8 @@ function checkInputNames(graph: NormalizedGraph, registry: NodeRegistry): Valida
   const fed = new Set(graph.edges.map((e) => e.target));
   for (const node of graph.nodes) {
     if (registry.get(node.type)?.kind !== "input" || fed.has(node.id)) continue;
-    const name = ioName(node);
-    if (name.trim() === "") {
-      issues.push(issue(node, "name", "input name must not be empty"));
-      continue;
-    }
+    // An unnamed input goes by its node id, as in NodeTool, so only duplicates are a problem.
+    const name = inputName(node);
     const other = seen.get(name);
     if (other !== undefined) issues.push(issue(node, "name", `input name '${name}' is also used by node '${other}'`));
     else seen.set(name, node.id);
