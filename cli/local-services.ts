@@ -4,8 +4,14 @@
 import { parseChatSettings } from "../edge/chat/config";
 import type { Env } from "../edge/config/env";
 import { runnerPool } from "../edge/runners/pool";
+import { localCodeAndVectors } from "./code-vector-services";
+import { parseSearchSettings, SerpApiSearchService } from "../edge/search/search-service";
+import { parseFetchSettings } from "../edge/web/config";
+import { GuardedHttpService } from "../edge/web/http-service";
 import { InferenceError, NO_RUNNER, type InferenceService } from "../engine/inference/types";
 import { MemoryBlobStore } from "../engine/media/memory-blob-store";
+import { MemoryWorkspace } from "../engine/workspace/memory-workspace";
+import { MemorySqlService } from "./sql/memory-sql";
 import { ChatService } from "../engine/providers/service";
 import type { EngineServices } from "../engine/registry/types";
 
@@ -43,8 +49,14 @@ export function localServices(env: NodeJS.ProcessEnv): LocalServices {
   const { warnings: _warnings, ...settings } = parseChatSettings(env as unknown as Env);
   const blobs = new MemoryBlobStore();
   const inference = localInference(env);
+  // Workspace files and SQLite databases live in memory for the run: nothing touches the host's file system.
+  const workspace = new MemoryWorkspace();
+  const sql = new MemorySqlService();
+  // The web nodes use the Worker's own guard and search client (plain fetch), with the same settings.
+  const http = new GuardedHttpService(parseFetchSettings(env));
+  const search = new SerpApiSearchService(parseSearchSettings(env));
   return {
-    services: { llm: new ChatService(settings, { log: () => {} }), blobs, ...(inference ? { inference } : {}) },
+    services: { ...localCodeAndVectors(env, settings), llm: new ChatService(settings, { log: () => {} }), blobs, http, search, workspace, sql, ...(inference ? { inference } : {}) },
     readAsset: async (uri) => (await blobs.read(uri)).bytes,
   };
 }

@@ -4,6 +4,8 @@ import { runScheduledSweep } from "./storage/retention";
 export { JobObject } from "./jobs/job-object";
 export { UserQueue } from "./queue/user-queue";
 export { ConnectionObject } from "./sockets/connection-object";
+export { UserDatabase } from "./sqlite/user-database";
+export { VectorCollection } from "./vectors/vector-collection";
 
 export default {
   fetch: createWorkerFetch(),

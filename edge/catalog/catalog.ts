@@ -56,7 +56,8 @@ const built = new WeakMap<NodeRegistry, { list: CatalogNode[]; byType: Map<strin
 function catalogOf(registry: NodeRegistry) {
   let entry = built.get(registry);
   if (!entry) {
-    const list = registry.all().map(catalogNode);
+    // Types known only so that a save can refuse them clearly (another language's code node) are not offered.
+    const list = registry.all().filter((d) => d.unsupported === undefined).map(catalogNode);
     entry = { list, byType: new Map(list.map((n) => [n.type, n])) };
     built.set(registry, entry);
   }

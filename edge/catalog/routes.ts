@@ -65,7 +65,7 @@ export function catalogRoutes() {
 
   app.openapi(apiHealth, async (c) => {
     const problems = getConfig(c.env).problems;
-    const all = registry.all();
+    const all = registry.all().filter((d) => d.unsupported === undefined);
     return c.json(
       {
         status: problems.length > 0 ? ("degraded" as const) : ("healthy" as const),

@@ -1,6 +1,8 @@
 import type { JobObject } from "../jobs/job-object";
 import type { UserQueue } from "../queue/user-queue";
 import type { ConnectionObject } from "../sockets/connection-object";
+import type { UserDatabase } from "../sqlite/user-database";
+import type { VectorCollection } from "../vectors/vector-collection";
 
 /** Bindings and variables of the Worker (wrangler.toml `[vars]`, secrets and bindings). */
 export interface Env {
@@ -8,6 +10,10 @@ export interface Env {
   JOBS: DurableObjectNamespace<JobObject>;
   QUEUES: DurableObjectNamespace<UserQueue>;
   CONNECTIONS: DurableObjectNamespace<ConnectionObject>;
+  /** One SQLite database per (user, database name): the lib.sqlite nodes (edge/sqlite/user-database.ts). */
+  USER_DATABASES: DurableObjectNamespace<UserDatabase>;
+  /** One vector collection per (user, collection name): the vector.* nodes (edge/vectors/vector-collection.ts). */
+  VECTORS: DurableObjectNamespace<VectorCollection>;
   /** R2: `assets/` and `temp/` objects (DESIGN.md section 8). */
   STORAGE: R2Bucket;
   AUTH_PROVIDER?: string;
@@ -16,9 +22,17 @@ export interface Env {
   SUPABASE_URL?: string;
   SUPABASE_JWT_SECRET?: string;
   MAX_BODY_BYTES?: string;
+  // Request bounds besides MAX_BODY_BYTES (edge/limits): parsed by their own module.
+  MAX_JSON_DEPTH?: string;
+  MAX_GRAPH_NODES?: string;
+  MAX_GRAPH_EDGES?: string;
   /** Browser origins allowed to read responses: `*` (default) or a comma-separated list of origins. */
   CORS_ORIGINS?: string;
   SSE_KEEPALIVE_MS?: string;
+  /** Interval of the server's `{type: "ping"}` heartbeat on idle WebSockets, in ms; "0" turns it off. */
+  WS_HEARTBEAT_MS?: string;
+  /** Origin (and optional path prefix) for absolute media URIs, e.g. https://api.example.com. */
+  PUBLIC_BASE_URL?: string;
   JOB_MAX_RUN_SECONDS?: string;
   JOB_LOG_RETENTION_SECONDS?: string;
   JOB_WATCHDOG_SECONDS?: string;
@@ -41,4 +55,14 @@ export interface Env {
   GPU_RUNNER_URLS?: string;
   GPU_RUNNER_TOKEN?: string;
   GPU_RUNNER_TIMEOUT_SECONDS?: string;
+  /** Largest file one workspace write accepts (bytes; default 25 MiB): edge/workspace/r2-workspace.ts. */
+  WORKSPACE_MAX_FILE_BYTES?: string;
+  /** The embedding model of vector collections that name none (default text-embedding-3-small). */
+  EMBEDDING_MODEL?: string;
+  // Outbound HTTP of the web nodes (edge/web) and web search (edge/search): parsed by their own modules.
+  FETCH_ALLOW_HOSTS?: string;
+  FETCH_MAX_BYTES?: string;
+  FETCH_TIMEOUT_SECONDS?: string;
+  SEARCH_API_BASE_URL?: string;
+  SEARCH_API_KEY?: string;
 }

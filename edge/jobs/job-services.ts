@@ -1,8 +1,16 @@
 import type { EngineServices } from "../../engine/registry/types";
+import { WorkerWorkflowTools } from "../agents/workflow-tools";
 import { chatService } from "../chat/config";
+import { workerCodeSandbox } from "../code/sandbox";
+import { workerEmbeddings, workerVectorStore } from "../vectors/store";
 import type { Env } from "../config/env";
 import { createInferenceService } from "../runners/service";
+import { SerpApiSearchService, parseSearchSettings } from "../search/search-service";
 import { R2BlobStore } from "../storage/blob-store";
+import { DurableSqlService } from "../sqlite/sql-service";
+import { R2Workspace } from "../workspace/r2-workspace";
+import { getFetchSettings } from "../web/config";
+import { GuardedHttpService } from "../web/http-service";
 
 /** Who a job runs for: what host services may scope their work to (a user's storage, a job's logs). */
 export interface JobIdentity {
@@ -18,7 +26,20 @@ export function createJobServices(env: Env, job: JobIdentity): Partial<EngineSer
   return {
     blobs: new R2BlobStore(env, job),
     llm: chatService(env),
+    // Agents' workflow_<name> tools: the user's tool workflows, run in-process within this job.
+    workflows: new WorkerWorkflowTools(env, job, () => createJobServices(env, job)),
     // GPU nodes: the isolate's gpu-runner pool, with model names resolved to the job user's uploaded models.
     inference: createInferenceService(env, job),
+    // The user's persistent state: workspace files in R2 under their prefix, SQLite databases as Durable Objects.
+    workspace: new R2Workspace(env, job.userId),
+    sql: new DurableSqlService(env, job.userId),
+    // Web nodes: outbound HTTP behind the fetch guard, and the operator's SerpAPI-compatible search provider.
+    http: new GuardedHttpService(getFetchSettings(env)),
+    search: new SerpApiSearchService(parseSearchSettings(env)),
+    // Code nodes: JavaScript in QuickJS (WebAssembly), with time and memory limits and no host access.
+    code: workerCodeSandbox(),
+    // vector.chroma nodes: the user's collections (one Durable Object each) and embeddings via the chat providers.
+    vectors: workerVectorStore(env, job.userId),
+    embeddings: workerEmbeddings(env),
   };
 }

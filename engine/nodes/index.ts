@@ -2,33 +2,55 @@ import { mediaNodes } from "../media/nodes";
 import { NodeRegistry } from "../registry/registry";
 import type { NodeDecl } from "../registry/types";
 import { booleanNodes } from "./boolean";
+import { codeNodes } from "./code";
+import { vectorNodes } from "./vector";
 import { constantNodes } from "./constant";
 import { controlNodes } from "./control";
 import { diagnosticNodes } from "./diagnostics";
 import { dictionaryNodes } from "./dictionary";
+import { dataPackNodes } from "./data-packs";
+import { dataframeNodes } from "./data-nodes";
 import { inputNodes } from "./input";
+import { streamingInputNodes } from "./input-stream";
 import { listNodes } from "./list";
 import { llmNodes } from "./llm";
 import { mathNodes } from "./math";
 import { mlNodes } from "./ml";
 import { outputNodes } from "./output";
 import { textNodes } from "./text";
+import { triggerNodes } from "./triggers";
+import { workspaceNodes } from "./workspace";
+import { osNodes } from "./os";
+import { sqliteNodes } from "./sqlite";
+import { documentPackNodes } from "./documents";
+import { webNodes } from "./http-packs";
 
 /** Every node this build ships, in catalog order. */
 export const CORE_NODES: readonly NodeDecl[] = [
   ...inputNodes,
+  ...streamingInputNodes,
   ...outputNodes,
   ...constantNodes,
   ...textNodes,
   ...booleanNodes,
   ...mathNodes,
   ...controlNodes,
+  ...triggerNodes,
   ...listNodes,
   ...dictionaryNodes,
+  ...dataPackNodes,
+  ...dataframeNodes,
   ...diagnosticNodes,
   ...mediaNodes,
   ...llmNodes,
   ...mlNodes,
+  ...codeNodes,
+  ...vectorNodes,
+  ...workspaceNodes,
+  ...osNodes,
+  ...sqliteNodes,
+  ...documentPackNodes,
+  ...webNodes,
 ];
 
 export function createCoreRegistry(): NodeRegistry {

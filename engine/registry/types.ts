@@ -5,6 +5,12 @@ import type { InferenceService } from "../inference/types";
 import type { HttpService } from "../web/http-service";
 import type { SearchService } from "../search/search-service";
 import type { WorkspaceService } from "../workspace/workspace-service";
+import type { SqlService } from "../sql/sql-service";
+import type { CodeSandbox } from "../code/sandbox";
+import type { VectorStore } from "../vectors/store";
+import type { EmbeddingService } from "../embeddings/client";
+import type { WorkflowToolService } from "../agents/workflow-tools";
+import type { NodeControl } from "../executor/control";
 
 /**
  * Property and output types, spelled as NodeTool spells them in lower case: "str", "int", "float", "bool",
@@ -50,6 +56,16 @@ export interface EngineServices {
   search?: SearchService;
   /** The job user's persistent workspace (nodetool.workspace, lib.os, the agents' workspace tool). */
   workspace?: WorkspaceService;
+  /** The job user's persistent SQLite databases (lib.sqlite): a Durable Object per database on the server. */
+  sql?: SqlService;
+  /** The JavaScript sandbox of the nodetool.code nodes (engine/code/sandbox.ts). */
+  code?: CodeSandbox;
+  /** The job user's vector collections (vector.chroma nodes; engine/vectors/store.ts). */
+  vectors?: VectorStore;
+  /** Text embeddings through the configured OpenAI-compatible providers (engine/embeddings/client.ts). */
+  embeddings?: EmbeddingService;
+  /** The job user's saved workflows that agents may call as tools (engine/agents/workflow-tools.ts). */
+  workflows?: WorkflowToolService;
 }
 
 /** What a node sees while it runs. */
@@ -61,6 +77,10 @@ export interface NodeContext {
   readonly services: EngineServices;
   progress(progress: number, total: number, chunk?: string): void;
   log(content: string, severity?: "debug" | "info" | "warning" | "error"): void;
+  /** The node's `dynamic_outputs` in the graph (NodeTool nodes that support dynamic outputs read them). */
+  readonly dynamicOutputs?: Readonly<Record<string, unknown>>;
+  /** Present on a node with outgoing control edges: the nodes it controls, runnable as tools. */
+  readonly control?: NodeControl;
 }
 
 export type Outputs = Record<string, unknown>;
@@ -98,6 +118,11 @@ export interface NodeDecl {
   isStreamingInput: boolean;
   /** Runs on a gpu-runner (used by the node catalog and the runner pool). */
   gpu: boolean;
+  /**
+   * Declared so that real files are recognised, but not runnable here: the reason, e.g. "not supported on this
+   * server (it runs Python in Docker)". Validation reports `<type>: <reason>` when a graph uses the node.
+   */
+  unsupported?: string;
   process?: (inputs: Inputs, ctx: NodeContext) => Outputs | Promise<Outputs>;
   gen?: (inputs: Inputs, ctx: NodeContext) => AsyncIterable<Outputs> | Iterable<Outputs>;
   run?: (inputs: NodeInputs, outputs: NodeOutputs, ctx: NodeContext) => Promise<void>;
