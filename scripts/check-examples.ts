@@ -1,13 +1,14 @@
 /**
  * Checks a folder of NodeTool workflow files against this build:
  *
- *   npx tsx scripts/check-examples.ts <dir> [--timeout <seconds>] [--no-run] [--json]
+ *   npx tsx scripts/check-examples.ts <dir> [--timeout <seconds>] [--no-run] [--json] [--loopback]
  *
  * For each `*.json` file (a saved workflow with `graph`, or a bare `{nodes, edges}` graph, optionally with
  * `params` beside it) it reports (a) whether the graph passes validation with the core registry, listing the
  * node types this build does not know, and (b) whether it runs to completion in this process with the CLI's
  * local services (chat providers from the environment, media in memory). Runs that need a chat provider
- * fail without one configured; they are counted apart.
+ * fail without one configured; they are counted apart. `--loopback` points every provider (chat, embeddings,
+ * images, audio, search) at stand-in servers on loopback (scripts/loopback-providers.ts).
  */
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
@@ -18,12 +19,14 @@ import { normalizeGraph } from "../engine/graph/normalize";
 import { validateGraph } from "../engine/graph/validate";
 import { createCoreRegistry } from "../engine/nodes/index";
 import { GraphSchema, type Graph } from "../schema/workflow";
+import { startLoopbackProviders } from "./loopback-providers";
 
 interface Options {
   dir: string;
   timeoutSeconds: number;
   run: boolean;
   json: boolean;
+  loopback: boolean;
 }
 
 interface FileReport {
@@ -40,12 +43,12 @@ interface FileReport {
 
 function usage(message?: string): never {
   if (message) console.error(message);
-  console.error("usage: npx tsx scripts/check-examples.ts <dir> [--timeout <seconds>] [--no-run] [--json]");
+  console.error("usage: npx tsx scripts/check-examples.ts <dir> [--timeout <seconds>] [--no-run] [--json] [--loopback]");
   process.exit(2);
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { dir: "", timeoutSeconds: 60, run: true, json: false };
+  const options: Options = { dir: "", timeoutSeconds: 60, run: true, json: false, loopback: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--timeout") {
@@ -54,6 +57,7 @@ function parseArgs(argv: string[]): Options {
       options.timeoutSeconds = n;
     } else if (a === "--no-run") options.run = false;
     else if (a === "--json") options.json = true;
+    else if (a === "--loopback") options.loopback = true;
     else if (a.startsWith("-")) usage(`unknown option ${a}`);
     else if (options.dir === "") options.dir = a;
     else usage("give one folder");
@@ -142,9 +146,12 @@ async function main(): Promise<void> {
   } catch (err) {
     usage(`cannot read ${options.dir}: ${err instanceof Error ? err.message : String(err)}`);
   }
+  const loopback = options.loopback ? await startLoopbackProviders() : null;
+  if (loopback) Object.assign(process.env, loopback.env);
   const reports: FileReport[] = [];
   // One at a time: runs share the process, and their timeouts should measure their own work.
   for (const name of names) reports.push(await checkFile(path.join(options.dir, name), options));
+  await loopback?.close();
   if (options.json) console.log(JSON.stringify(reports, null, 2));
   else printReport(reports);
 }
