@@ -1,6 +1,9 @@
-import { MediaError, type BlobContent, type BlobInfo, type BlobStore, type BlobWriteOptions } from "../../engine/media/blob-store";
+import { and, asc, eq, gt, like, or, type SQL } from "drizzle-orm";
+import { MediaError, type BlobContent, type BlobInfo, type BlobListing, type BlobListOptions, type BlobStore, type BlobWriteOptions } from "../../engine/media/blob-store";
+import { assets } from "../../schema/tables";
+import { assetFileName } from "../assets/present";
 import { contentTypeForName, extensionForContentType } from "../../engine/media/content-types";
-import { AssetRepository, newAssetId } from "../assets/repository";
+import { AssetRepository, FOLDER, newAssetId } from "../assets/repository";
 import type { Env } from "../config/env";
 import { db } from "../db/client";
 import { ApiError } from "../errors/api-error";
@@ -22,6 +25,7 @@ type Target =
 
 const ASSET_URI = /^asset:\/\/([A-Za-z0-9][A-Za-z0-9_-]*)(?:\.[A-Za-z0-9]+)?$/;
 const ASSET_FILE = /^[0-9a-f]{32}$/;
+const MAX_LIST_PAGE = 500;
 
 /**
  * The engine's blob store on R2 and D1, for one job's user. URIs it understands:
@@ -128,6 +132,42 @@ export class R2BlobStore implements BlobStore {
       throw new MediaError(`'${uri}' was not found`, "not_found");
     }
     return { bytes: new Uint8Array(await object.arrayBuffer()), contentType: contentTypeForName(objectKey) };
+  }
+
+  /** The children of one of the user's folders (D1 `parent_id`), by name; another user's folder reads as missing. */
+  async list(folderId: string, options: BlobListOptions = {}): Promise<BlobListing> {
+    const folder = await this.repo().find(folderId);
+    if (!folder) throw new MediaError(`folder '${folderId}' was not found`, "not_found");
+    if (folder.content_type !== FOLDER) throw new MediaError(`asset '${folderId}' is not a folder`, "invalid");
+    const limit = Math.max(1, Math.min(options.limit ?? 100, MAX_LIST_PAGE));
+    const conditions: SQL[] = [eq(assets.user_id, this.owner.userId), eq(assets.parent_id, folderId)];
+    const prefix = options.contentType?.trim().toLowerCase().replace(/[%_]/g, "");
+    if (prefix) conditions.push(like(assets.content_type, `${prefix}%`));
+    if (options.cursor) {
+      let after: unknown;
+      try {
+        after = JSON.parse(options.cursor);
+      } catch {
+        after = null;
+      }
+      if (!Array.isArray(after) || typeof after[0] !== "string" || typeof after[1] !== "string") throw new MediaError("invalid listing cursor", "invalid");
+      conditions.push(or(gt(assets.name, after[0]), and(eq(assets.name, after[0]), gt(assets.id, after[1])))!);
+    }
+    const rows = await db(this.env.DB)
+      .select()
+      .from(assets)
+      .where(and(...conditions))
+      .orderBy(asc(assets.name), asc(assets.id))
+      .limit(limit + 1);
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      entries: page.map((row) => {
+        const file = assetFileName(row);
+        return { assetId: row.id, name: row.name, contentType: row.content_type, uri: file ? `asset://${file}` : null, size: row.size, isFolder: row.content_type === FOLDER };
+      }),
+      next: rows.length > limit && last ? JSON.stringify([last.name, last.id]) : null,
+    };
   }
 
   async write(bytes: Uint8Array, options: BlobWriteOptions): Promise<BlobInfo> {

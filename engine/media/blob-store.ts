@@ -33,7 +33,44 @@ export interface BlobWriteOptions {
   nodeId?: string;
 }
 
+export interface BlobListOptions {
+  /**
+   * Only entries whose content type starts with this (NodeTool's `list_assets(content_type=...)` is a prefix
+   * match: `text` lists text/plain and text/csv, `text/csv` only CSV).
+   */
+  contentType?: string;
+  /** Page size (the store may cap it). */
+  limit?: number;
+  /** `next` of the previous page. */
+  cursor?: string | null;
+  signal?: AbortSignal;
+}
+
+/** One asset directly inside a folder. */
+export interface BlobEntry {
+  assetId: string;
+  name: string;
+  contentType: string;
+  /** The `asset://<id>.<ext>` URI to read it with; null for a sub-folder. */
+  uri: string | null;
+  size: number | null;
+  isFolder: boolean;
+}
+
+export interface BlobListing {
+  /** Sorted by name (then id). */
+  entries: BlobEntry[];
+  /** Pass as `cursor` for the next page; null on the last one. */
+  next: string | null;
+}
+
 export interface BlobStore {
+  /**
+   * The assets directly inside one of the job user's folders, a page at a time. Throws MediaError (not_found)
+   * for an unknown folder, another user's, or an asset that is no folder. Optional: hosts without asset
+   * folders leave it out, and the nodes that need it then fail with a clear message.
+   */
+  list?(folderId: string, options?: BlobListOptions): Promise<BlobListing>;
   /** Checks a URI (allowed, exists, the job user's) without reading it. Throws MediaError when it cannot be used. */
   resolve(uri: string, signal?: AbortSignal): Promise<BlobInfo>;
   /** The bytes a URI points at. Throws MediaError when it cannot be read. */

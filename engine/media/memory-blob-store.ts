@@ -1,4 +1,4 @@
-import { MediaError, type BlobContent, type BlobInfo, type BlobStore, type BlobWriteOptions } from "./blob-store";
+import { MediaError, type BlobContent, type BlobEntry, type BlobInfo, type BlobListing, type BlobListOptions, type BlobStore, type BlobWriteOptions } from "./blob-store";
 import { extensionForContentType } from "./content-types";
 
 interface MemoryObject extends BlobContent {
@@ -16,12 +16,42 @@ export class MemoryBlobStore implements BlobStore {
   readonly objects = new Map<string, MemoryObject>();
   /** Folder asset ids that writes may name as their parent. */
   readonly folders = new Set<string>();
+  /** Names and parents of the folders made with addFolder (a folder only in `folders` is named by its id). */
+  readonly folderInfo = new Map<string, { name: string; parentId: string | null }>();
 
   /** Puts bytes in the store directly (as a test or the CLI's upload would); returns its `asset://` URI. */
-  add(bytes: Uint8Array, contentType: string, id: string = crypto.randomUUID().replace(/-/g, "")): string {
+  add(bytes: Uint8Array, contentType: string, id: string = crypto.randomUUID().replace(/-/g, ""), options: { name?: string; parentId?: string | null } = {}): string {
     const uri = `asset://${id}.${extensionForContentType(contentType)}`;
-    this.objects.set(uri, { bytes, contentType, kind: "asset" });
+    this.objects.set(uri, { bytes, contentType, kind: "asset", name: options.name, parentId: options.parentId ?? null });
     return uri;
+  }
+
+  /** Makes a folder asset (inside `parentId`, or at the top level); returns its id. */
+  addFolder(name: string, parentId: string | null = null, id: string = crypto.randomUUID().replace(/-/g, "")): string {
+    this.folders.add(id);
+    this.folderInfo.set(id, { name, parentId });
+    return id;
+  }
+
+  async list(folderId: string, options: BlobListOptions = {}): Promise<BlobListing> {
+    if (!this.folders.has(folderId)) throw new MediaError(`folder '${folderId}' was not found`, "not_found");
+    const all: BlobEntry[] = [];
+    for (const [id, info] of this.folderInfo) {
+      if (info.parentId === folderId) all.push({ assetId: id, name: info.name, contentType: "folder", uri: null, size: null, isFolder: true });
+    }
+    for (const [uri, o] of this.objects) {
+      const assetId = assetIdOf(uri);
+      if (o.kind !== "asset" || o.parentId !== folderId || !assetId) continue;
+      all.push({ assetId, name: o.name ?? uri.slice("asset://".length), contentType: o.contentType, uri, size: o.bytes.length, isFolder: false });
+    }
+    const prefix = options.contentType?.toLowerCase();
+    const entries = all
+      .filter((e) => !prefix || e.contentType.toLowerCase().startsWith(prefix))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.assetId < b.assetId ? -1 : a.assetId > b.assetId ? 1 : 0));
+    const start = options.cursor ? Number(options.cursor) : 0;
+    const limit = Math.max(1, Math.min(options.limit ?? 100, 1000));
+    const page = entries.slice(start, start + limit);
+    return { entries: page, next: start + limit < entries.length ? String(start + limit) : null };
   }
 
   private lookup(uri: string): MemoryObject {

@@ -1,6 +1,7 @@
 import { loadTable } from "../dataframe/convert";
 import { parseCsv, toCsv } from "../dataframe/csv";
 import { DataframeError, toRecords, toRef } from "../dataframe/table";
+import { folderFiles, readEntry } from "../media/asset-folders";
 import { folderId, formatName, saveMedia } from "../media/refs";
 import { defineNode, out, prop } from "../registry/define-node";
 import type { NodeContext, NodeDecl } from "../registry/types";
@@ -13,7 +14,7 @@ import { dataframeProp } from "./data";
  * `services.http` (behind its fetch guard), files live in the user's workspace (`services.workspace`) and
  * saved dataframes are assets (`services.blobs`); nothing here touches a filesystem or the network itself.
  *
- * LoadCSVAssets is not declared: it lists the CSV assets of a folder, and the blob store offers no listing.
+ * LoadCSVAssets streams the CSV assets (text/csv) of an asset folder (engine/media/asset-folders.ts).
  */
 
 const emptyFolder = () => ({ type: "folder", uri: "", asset_id: null, data: null, metadata: null });
@@ -62,6 +63,21 @@ function rowStream(name: string, rowHandle: string, description: string): NodeDe
 }
 
 export const dataIoNodes: NodeDecl[] = [
+  // NodeTool: list_assets(parent_id=folder, content_type="text/csv"), one dataframe per file (nodetool-base nodes/nodetool/data.py).
+  defineNode({
+    type: "nodetool.data.LoadCSVAssets",
+    title: "Load CSV Assets",
+    description:
+      "Load dataframes from an asset folder.\n    load, dataframe, file, import\n\n    Use cases:\n    - Load multiple dataframes from a folder\n    - Process multiple datasets in sequence\n    - Batch import of data files",
+    properties: [prop("folder", "folder", emptyFolder(), { description: "The asset folder to load the dataframes from." })],
+    outputs: [out("dataframe", "dataframe"), out("name", "str")],
+    async *gen(inputs, ctx) {
+      for await (const entry of folderFiles(ctx, inputs.folder, "LoadCSVAssets", { contentType: "text/csv" })) {
+        const { bytes } = await readEntry(ctx, entry, "LoadCSVAssets");
+        yield { dataframe: toRef(parseCsv(DECODER.decode(bytes), `LoadCSVAssets: ${entry.name}`)), name: entry.name };
+      }
+    },
+  }),
   defineNode({
     type: "nodetool.data.LoadCSVURL",
     title: "Load CSVURL",

@@ -3,7 +3,8 @@
  * `output` only when it matches, so a non-matching item simply produces nothing.
  */
 import { defineNode, out, prop } from "../registry/define-node";
-import type { NodeDecl } from "../registry/types";
+import type { NodeContext, NodeDecl } from "../registry/types";
+import { compileRegex, RegexError, type SafeRegex } from "../regex/safe-regex";
 import { enumValue, isRecord, toBool, toNumber, toText } from "../values/coerce";
 import { FILTER_TYPE } from "../values/enums";
 import { evaluate, parseQuery, type Expr } from "../query/pandas-query";
@@ -26,15 +27,20 @@ function lengthOf(v: unknown): number | undefined {
   return undefined;
 }
 
-function dictFilter(name: string, description: string, extra: ReturnType<typeof prop>[], match: (d: Record<string, unknown>, inputs: Record<string, unknown>) => boolean): NodeDecl {
+function dictFilter(
+  name: string,
+  description: string,
+  extra: ReturnType<typeof prop>[],
+  match: (d: Record<string, unknown>, inputs: Record<string, unknown>, ctx: NodeContext) => boolean | Promise<boolean>,
+): NodeDecl {
   return defineNode({
     type: `nodetool.dictionary.${name}`,
     description,
     properties: [prop("value", DICT, {}, { description: "Input dictionary stream" }), ...extra],
     outputs: [out("output", DICT)],
-    process: (inputs) => {
+    process: async (inputs, ctx) => {
       const d = dictOf(inputs.value, `${name}: value`);
-      return match(d, inputs) ? { output: d } : {};
+      return (await match(d, inputs, ctx)) ? { output: d } : {};
     },
   });
 }
@@ -138,17 +144,19 @@ export const dictionaryFilterNodes: NodeDecl[] = [
       prop("pattern", "str", "", { description: "The regex pattern" }),
       prop("full_match", "bool", false, { description: "Full match or partial" }),
     ],
-    (d, inputs) => {
+    // NodeTool: re.fullmatch or re.search (Python syntax), run by engine/regex/safe-regex.ts so no pattern can hang.
+    (d, inputs, ctx) => {
       const key = toText(inputs.key);
       if (!has(d, key)) return false;
       const pattern = toText(inputs.pattern);
-      let re: RegExp;
+      let re: SafeRegex;
       try {
-        re = new RegExp(toBool(inputs.full_match) ? `^(?:${pattern})$` : pattern);
+        re = compileRegex(pattern, { what: "FilterDictRegex", sandbox: ctx.services.code, signal: ctx.signal });
       } catch (err) {
-        throw new Error(`FilterDictRegex: invalid pattern '${pattern}': ${(err as Error).message}`);
+        if (err instanceof RegexError && err.reason === "invalid") throw new Error(`FilterDictRegex: invalid pattern '${pattern}': ${err.message.replace(/^FilterDictRegex: /, "")}`);
+        throw err;
       }
-      return re.test(toText(d[key]));
+      return toBool(inputs.full_match) ? re.fullMatch(toText(d[key])) : re.test(toText(d[key]));
     },
   ),
   dictFilter(

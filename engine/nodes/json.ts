@@ -2,10 +2,11 @@
  * `lib.json.*`: parsing, writing, querying and validating JSON values. Semantics follow NodeTool's Python nodes
  * (nodetool-base src/nodetool/nodes/lib/json.py): dot paths, Python conversions of extracted values,
  * `$name` templates, JSON Schema validation (@cfworker/json-schema: no code generation, so it runs in workerd).
- * LoadJSONAssets is not declared: the blob store cannot list an asset folder.
+ * LoadJSONAssets streams the JSON assets of an asset folder (engine/media/asset-folders.ts).
  */
 import { Validator, type Schema } from "@cfworker/json-schema";
 import { pyJsonDumps } from "../json/py-json";
+import { folderFiles, readEntry } from "../media/asset-folders";
 import { defineNode, out, prop } from "../registry/define-node";
 import type { NodeDecl } from "../registry/types";
 import { pyRepr, pyStr } from "../text/strings";
@@ -103,7 +104,33 @@ function getPath(name: string, type: string, defaultValue: unknown, convert: (v:
   });
 }
 
+/**
+ * NodeTool (nodetool-base nodes/lib/json.py) asks for content types starting with "json", which no stored
+ * JSON file has (they are application/json): the intent, JSON files, is matched by type or by name instead.
+ */
+const isJsonAsset = (e: { contentType: string; name: string }) => /(^|[/+])json(;|$)/i.test(e.contentType) || /\.json$/i.test(e.name);
+
 export const jsonNodes: NodeDecl[] = [
+  defineNode({
+    type: "lib.json.LoadJSONAssets",
+    title: "Load JSON Folder",
+    description: "Load JSON files from an asset folder.\n    load, json, file, import",
+    properties: [prop("folder", "folder", { type: "folder", uri: "", asset_id: null, data: null, metadata: null }, { description: "The asset folder to load the JSON files from." })],
+    outputs: [out("json", "dict"), out("name", "str")],
+    gen: async function* (inputs, ctx) {
+      const decoder = new TextDecoder();
+      for await (const entry of folderFiles(ctx, inputs.folder, "LoadJSONAssets", { accept: isJsonAsset })) {
+        const { bytes } = await readEntry(ctx, entry, "LoadJSONAssets");
+        let json: unknown;
+        try {
+          json = JSON.parse(decoder.decode(bytes));
+        } catch (err) {
+          throw new Error(`LoadJSONAssets: Invalid JSON in file ${entry.name}: ${(err as Error).message}`);
+        }
+        yield { json, name: entry.name };
+      }
+    },
+  }),
   defineNode({
     type: "lib.json.ParseDict",
     description: "Parse a JSON string into a dictionary (the JSON must be an object).\n    json, parse, decode, dictionary",

@@ -4,6 +4,7 @@ import type { Inputs, NodeDecl, NodeInputs, NodeOutputs } from "../registry/type
 import { renderTemplate, TemplateError } from "../template/index";
 import { text } from "../text/strings";
 import { toBool } from "../values/coerce";
+import type { RegexFlags } from "../regex/safe-regex";
 
 export function render(source: unknown, vars: Record<string, unknown>): string {
   try {
@@ -49,31 +50,31 @@ export async function streamFilter(
   inputs: NodeInputs,
   outputs: NodeOutputs,
   settings: string[],
-  makeTest: (state: Record<string, unknown>) => (value: string) => boolean,
+  makeTest: (state: Record<string, unknown>) => (value: string) => boolean | Promise<boolean>,
 ): Promise<void> {
   const state: Record<string, unknown> = {};
   for (const s of settings) state[s] = inputs.value(s);
   const waiting = new Set(settings.filter((s) => inputs.connected(s)));
-  let test: ((value: string) => boolean) | null = null;
+  let test: ((value: string) => boolean | Promise<boolean>) | null = null;
   const pending: unknown[] = [];
-  const check = (v: unknown) => {
+  const check = async (v: unknown) => {
     if (typeof v !== "string") return;
     test ??= makeTest(state);
-    if (test(v)) outputs.emit("output", v);
+    if (await test(v)) outputs.emit("output", v);
   };
   for await (const [handle, item] of inputs.any()) {
     if (handle === "value") {
       if (waiting.size > 0) pending.push(item);
-      else check(item);
+      else await check(item);
       continue;
     }
     if (!settings.includes(handle)) continue;
     state[handle] = item;
     test = null;
     waiting.delete(handle);
-    if (waiting.size === 0) for (const v of pending.splice(0)) check(v);
+    if (waiting.size === 0) for (const v of pending.splice(0)) await check(v);
   }
-  for (const v of pending.splice(0)) check(v);
+  for (const v of pending.splice(0)) await check(v);
 }
 
 export function normalizePair(inputs: Inputs): [string, string] {
@@ -85,6 +86,6 @@ export function normalizePair(inputs: Inputs): [string, string] {
   return [norm(inputs.text_a), norm(inputs.text_b)];
 }
 
-export function regexFlags(inputs: Inputs): string {
-  return (toBool(inputs.ignorecase) ? "i" : "") + (toBool(inputs.multiline) ? "m" : "") + (toBool(inputs.dotall) ? "s" : "");
+export function regexFlags(inputs: Inputs): RegexFlags {
+  return { ignorecase: toBool(inputs.ignorecase), multiline: toBool(inputs.multiline), dotall: toBool(inputs.dotall) };
 }

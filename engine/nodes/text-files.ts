@@ -2,8 +2,9 @@
  * `nodetool.text.*` nodes that save or load text: assets go through the blob store, file paths through the
  * job user's workspace (where NodeTool's absolute and `~` paths are mounted, engine/workspace/node-support.ts).
  * File names are Python strftime templates, filled with the current UTC time (NodeTool: `datetime.now()`).
- * LoadTextAssets is not declared: the blob store cannot list an asset folder.
+ * LoadTextAssets streams the text assets of an asset folder (engine/media/asset-folders.ts).
  */
+import { folderFiles, readEntry } from "../media/asset-folders";
 import { InlineBytes } from "../media/data-uri";
 import { folderId, saveMedia } from "../media/refs";
 import { defineNode, out, prop } from "../registry/define-node";
@@ -53,6 +54,23 @@ export const textFileNodes: NodeDecl[] = [
         await ws.write(normalizeWorkspacePath(joinPath(folder, name), "name"), bytes, "text/plain", ctx.signal);
         return { output: { type: "text", uri: "", asset_id: null, data: InlineBytes.wrap(bytes, "text/plain") } };
       }),
+  }),
+  // One item per text/* asset directly in the folder, by name. NodeTool's Python node lists content types
+  // starting with "text" (nodetool-base nodes/nodetool/text.py); its TypeScript node emits the file's text,
+  // as here, so the item feeds str inputs directly.
+  defineNode({
+    type: "nodetool.text.LoadTextAssets",
+    title: "Load Text Assets",
+    description: "Load text files from an asset folder.\n    load, text, file, import",
+    properties: [prop("folder", "folder", EMPTY_FOLDER, { description: "The asset folder to load the text files from." })],
+    outputs: [out("text", "text"), out("name", "str")],
+    gen: async function* (inputs, ctx) {
+      const decoder = new TextDecoder();
+      for await (const entry of folderFiles(ctx, inputs.folder, "LoadTextAssets", { contentType: "text" })) {
+        const { bytes } = await readEntry(ctx, entry, "LoadTextAssets");
+        yield { text: decoder.decode(bytes), name: entry.name };
+      }
+    },
   }),
   // Emits one item per file: its text (UTF-8) and its path, written as the folder was given plus the name.
   defineNode({

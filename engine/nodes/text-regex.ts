@@ -1,11 +1,20 @@
-/** `nodetool.text.*`: Regular expressions (Python `re` syntax, engine/regex) and JSON extraction from text. */
+/**
+ * `nodetool.text.*`: Regular expressions (Python `re` syntax) and JSON extraction from text. Every pattern runs
+ * through engine/regex/safe-regex.ts: linear time on RE2, or a time-limited sandbox for backreferences and
+ * lookahead, so no pattern can hang the run.
+ */
 import { defineNode, out, prop } from "../registry/define-node";
-import type { NodeDecl } from "../registry/types";
+import type { NodeContext, NodeDecl } from "../registry/types";
 import { text } from "../text/strings";
-import { pythonRegex, parseReplacement, expandReplacement, allMatches } from "../regex/python-regex";
+import { parseReplacement, expandReplacement } from "../regex/python-regex";
+import { compileRegex, type RegexFlags, type SafeRegex } from "../regex/safe-regex";
 import { jsonPathFind } from "../jsonpath/jsonpath";
 import { textProp, strOut, boolOut, listStrOut, streamFilter, regexFlags } from "./text-common";
 import { toBool, toInt } from "../values/coerce";
+
+function regex(pattern: unknown, what: string, ctx: NodeContext, flags?: RegexFlags): SafeRegex {
+  return compileRegex(text(pattern), { what, flags, sandbox: ctx.services.code, signal: ctx.signal });
+}
 
 export const textRegexNodes: NodeDecl[] = [
   // Unmatched optional groups come back as null (Python's None).
@@ -15,8 +24,8 @@ export const textRegexNodes: NodeDecl[] = [
     description: "Extracts substrings matching regex groups from text.\n    text, regex, extract",
     properties: [textProp(), prop("regex", "str", ""), prop("dotall", "bool", false), prop("ignorecase", "bool", false), prop("multiline", "bool", false)],
     outputs: listStrOut,
-    process: (inputs) => {
-      const m = pythonRegex(text(inputs.regex), regexFlags(inputs)).exec(text(inputs.text));
+    process: async (inputs, ctx) => {
+      const m = await regex(inputs.regex, "ExtractRegex", ctx, regexFlags(inputs)).search(text(inputs.text));
       return { output: m ? m.slice(1).map((g) => g ?? null) : [] };
     },
   }),
@@ -28,7 +37,7 @@ export const textRegexNodes: NodeDecl[] = [
     description: "Finds all regex matches in text as separate substrings.\n    text, regex, find",
     properties: [textProp(), prop("regex", "str", ""), prop("dotall", "bool", false), prop("ignorecase", "bool", false), prop("multiline", "bool", false)],
     outputs: listStrOut,
-    process: (inputs) => ({ output: allMatches(pythonRegex(text(inputs.regex), regexFlags(inputs)), text(inputs.text)).map((m) => m[0]) }),
+    process: async (inputs, ctx) => ({ output: (await regex(inputs.regex, "FindAllRegex", ctx, regexFlags(inputs)).findAll(text(inputs.text))).map((m) => m[0]) }),
   }),
 
   defineNode({
@@ -81,14 +90,12 @@ export const textRegexNodes: NodeDecl[] = [
       prop("group", "int", 0, { description: "Capture group to extract (0 for full match)" }),
     ],
     outputs: listStrOut,
-    process: (inputs) => {
+    process: async (inputs, ctx) => {
       const pattern = text(inputs.pattern);
-      const re = pythonRegex(pattern);
-      const matches = allMatches(re, text(inputs.text));
-      if (inputs.group === null || inputs.group === undefined) return { output: matches.map((m) => m[0]) };
-      const group = toInt(inputs.group, "group");
-      const groups = new RegExp(`${re.source}|`, re.flags).exec("")!.length - 1;
-      if (group < 0 || group > groups) throw new Error(`RegexMatch: pattern '${pattern}' has no group ${group}`);
+      const re = regex(pattern, "RegexMatch", ctx);
+      const group = inputs.group === null || inputs.group === undefined ? 0 : toInt(inputs.group, "group");
+      if (group < 0 || group > re.groupCount) throw new Error(`RegexMatch: pattern '${pattern}' has no group ${group}`);
+      const matches = await re.findAll(text(inputs.text));
       return { output: matches.map((m) => m[group]).filter((v): v is string => v !== undefined) };
     },
   }),
@@ -104,22 +111,22 @@ export const textRegexNodes: NodeDecl[] = [
       prop("count", "int", 0, { description: "Maximum replacements (0 for unlimited)" }),
     ],
     outputs: strOut,
-    process: (inputs) => {
+    process: async (inputs, ctx) => {
       const pattern = text(inputs.pattern);
-      const re = pythonRegex(pattern, "", "g");
+      const re = regex(pattern, "RegexReplace", ctx);
       const parts = parseReplacement(text(inputs.replacement));
       const count = toInt(inputs.count, "count");
+      const s = text(inputs.text);
+      let output = "";
+      let last = 0;
       let done = 0;
-      const output = text(inputs.text).replace(re, (...args: unknown[]) => {
-        const hasGroups = typeof args[args.length - 1] === "object";
-        const groupsObj = hasGroups ? (args[args.length - 1] as Record<string, string>) : undefined;
-        const captures = args.slice(0, hasGroups ? -3 : -2) as string[];
-        if (count > 0 && done >= count) return captures[0];
+      for (const m of await re.findAll(s)) {
+        if (count > 0 && done >= count) break;
+        output += s.slice(last, m.index) + expandReplacement(parts, m as unknown as RegExpMatchArray, pattern);
+        last = m.index + m[0]!.length;
         done++;
-        const m = Object.assign([...captures], { groups: groupsObj }) as unknown as RegExpMatchArray;
-        return expandReplacement(parts, m, pattern);
-      });
-      return { output };
+      }
+      return { output: output + s.slice(last) };
     },
   }),
 
@@ -134,17 +141,17 @@ export const textRegexNodes: NodeDecl[] = [
       prop("maxsplit", "int", 0, { description: "Maximum number of splits (0 for unlimited)" }),
     ],
     outputs: listStrOut,
-    process: (inputs) => {
+    process: async (inputs, ctx) => {
       const s = text(inputs.text);
       const maxsplit = toInt(inputs.maxsplit, "maxsplit");
       const parts: (string | null)[] = [];
       let last = 0;
       let splits = 0;
-      for (const m of allMatches(pythonRegex(text(inputs.pattern)), s)) {
+      for (const m of await regex(inputs.pattern, "RegexSplit", ctx).findAll(s)) {
         if (maxsplit > 0 && splits >= maxsplit) break;
         parts.push(s.slice(last, m.index));
         for (const g of m.slice(1)) parts.push(g ?? null);
-        last = m.index + m[0].length;
+        last = m.index + m[0]!.length;
         splits++;
       }
       parts.push(s.slice(last));
@@ -162,11 +169,7 @@ export const textRegexNodes: NodeDecl[] = [
       prop("pattern", "str", "", { description: "Regular expression pattern" }),
     ],
     outputs: boolOut,
-    process: (inputs) => {
-      const re = pythonRegex(text(inputs.pattern), "", "y");
-      re.lastIndex = 0;
-      return { output: re.test(text(inputs.text)) };
-    },
+    process: async (inputs, ctx) => ({ output: await regex(inputs.pattern, "RegexValidate", ctx).matchStart(text(inputs.text)) }),
   }),
 
   defineNode({
@@ -178,13 +181,10 @@ export const textRegexNodes: NodeDecl[] = [
       prop("full_match", "bool", false, { description: "Whether to match the entire string or find pattern anywhere in string" }),
     ],
     outputs: strOut,
-    run: (inputs, outputs) =>
+    run: (inputs, outputs, ctx) =>
       streamFilter(inputs, outputs, ["pattern", "full_match"], (state) => {
-        const pattern = text(state.pattern);
-        const re = pythonRegex(pattern);
-        if (!toBool(state.full_match)) return (v) => re.test(v);
-        const full = new RegExp(`^(?:${re.source})$`, re.flags);
-        return (v) => full.test(v);
+        const re = regex(state.pattern, "FilterRegexString", ctx);
+        return toBool(state.full_match) ? (v) => re.fullMatch(v) : (v) => re.test(v);
       }),
   }),
 ];
