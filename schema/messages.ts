@@ -25,6 +25,8 @@ export const JobUpdateBody = z.object({
   type: z.literal("job_update"),
   status: JobStatusSchema,
   result: ResultMapSchema.optional(),
+  /** Completed runs: every value each sink received, always a list (NodeTool's result shape). */
+  outputs: z.record(z.string(), z.array(z.unknown())).optional(),
   error: z.string().optional(),
   duration: z.number().optional(),
   queue_position: z.number().int().optional(),
@@ -57,6 +59,8 @@ export const EdgeUpdateBody = z.object({
   type: z.literal("edge_update"),
   edge_id: z.string(),
   status: z.enum(["active", "drained"]),
+  /** Items the edge has carried so far (NodeTool's per-edge counter). */
+  counter: z.number().int().nonnegative().optional(),
 });
 export const LogUpdateBody = z.object({
   type: z.literal("log_update"),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { WebhookSpecSchema } from "./accounts";
 import { ERROR_STATUS, type ErrorType } from "./errors";
 import { ClientJobIdSchema, LastSeqSchema } from "./jobs";
 import { JobStatusSchema, ResultMapSchema } from "./messages";
@@ -51,7 +52,10 @@ export const RunJobDataSchema = z
     workflow_id: WorkflowIdSchema.nullish(),
     graph: GraphSchema.nullish(),
     params: ParamsSchema.nullish(),
-    job_id: ClientJobIdSchema.optional(),
+    // NodeTool's clients send null for "no job id" (packages/protocol/src/ws-commands.ts runJobDataSchema).
+    job_id: ClientJobIdSchema.nullish(),
+    /** Where to POST the job's events, as in the HTTP run routes (schema/accounts.ts). */
+    webhook: WebhookSpecSchema.nullish(),
   })
   .refine((d) => Boolean(d.workflow_id) || Boolean(d.graph), {
     message: "run_job needs workflow_id (a saved workflow) or graph (an unsaved {nodes, edges} graph)",
@@ -86,6 +90,31 @@ export type SetModeData = z.infer<typeof SetModeDataSchema>;
 
 export const PingDataSchema = z.unknown();
 
+const InputNameField = z
+  .string({ error: (iss) => (iss.input === undefined ? "input is required: the streaming input's name (or node id)" : "input must be a string") })
+  .trim()
+  .min(1, "input must not be empty: the streaming input's name (or node id)")
+  .max(200, "input is at most 200 characters");
+const HandleField = z.string().max(200, "handle is at most 200 characters").optional();
+
+/**
+ * `stream_input`: one item for a running job's streaming input node, named by its `name` or node id; `handle`
+ * picks the output it goes out on (NodeTool: packages/protocol/src/ws-commands.ts `streamInputDataSchema`).
+ */
+export const StreamInputDataSchema = z.object({ job_id: JobIdField, input: InputNameField, value: z.unknown().optional(), handle: HandleField });
+export type StreamInputData = z.infer<typeof StreamInputDataSchema>;
+
+/** `end_input_stream`: ends that input's stream; nodes reading it finish (NodeTool: `endInputStreamDataSchema`). */
+export const EndInputStreamDataSchema = z.object({ job_id: JobIdField, input: InputNameField, handle: HandleField });
+export type EndInputStreamData = z.infer<typeof EndInputStreamDataSchema>;
+
+/** `stop`: cancels the named job, or every job this connection follows; `thread_id` names a chat (NodeTool: `stopDataSchema`). */
+export const StopDataSchema = z
+  .object({ job_id: JobIdField.optional(), thread_id: z.string().max(200, "thread_id is at most 200 characters").optional() })
+  .nullish()
+  .transform((v) => v ?? {});
+export type StopData = z.output<typeof StopDataSchema>;
+
 /** Each command with the schema of its `data` and, for error messages, what that data looks like. */
 export const SOCKET_COMMANDS = {
   run_job: { data: RunJobDataSchema, expects: "{type: 'run_job_request', workflow_id?, graph?, params?, job_id?}", needsData: true },
@@ -94,6 +123,11 @@ export const SOCKET_COMMANDS = {
   reconnect_job: { data: ReconnectJobDataSchema, expects: "{job_id, last_seq?}", needsData: true },
   set_mode: { data: SetModeDataSchema, expects: "{mode: 'binary' | 'text'}", needsData: true },
   ping: { data: PingDataSchema, expects: "nothing", needsData: false },
+  // NodeTool's resume_job is its reconnect_job under another name (unified-websocket-runner.ts resumeJob).
+  resume_job: { data: ReconnectJobDataSchema, expects: "{job_id, last_seq?}", needsData: true },
+  stream_input: { data: StreamInputDataSchema, expects: "{job_id, input, value, handle?}", needsData: true },
+  end_input_stream: { data: EndInputStreamDataSchema, expects: "{job_id, input, handle?}", needsData: true },
+  stop: { data: StopDataSchema, expects: "{job_id?, thread_id?}", needsData: false },
 } as const;
 export type SocketCommand = keyof typeof SOCKET_COMMANDS;
 export const SOCKET_COMMAND_NAMES = Object.keys(SOCKET_COMMANDS) as SocketCommand[];
@@ -145,6 +179,43 @@ export const ReconnectJobReplySchema = z.object({
 });
 
 export const SetModeReplySchema = z.object({ command: z.literal("set_mode"), message: z.string(), mode: SocketModeSchema });
+
+/** `resume_job`: as `reconnect_job` (NodeTool's message: "Resumption initiated for job ..."). */
+export const ResumeJobReplySchema = ReconnectJobReplySchema.extend({ command: z.literal("resume_job") });
+
+/** `stream_input` ("Input item streamed") and `end_input_stream` ("Input stream ended"), as NodeTool answers them. */
+export const InputStreamReplySchema = z.object({
+  command: z.enum(["stream_input", "end_input_stream"]),
+  message: z.string(),
+  job_id: z.string(),
+  workflow_id: z.string().nullable(),
+});
+
+/** `stop`: what was stopped; `cancelled` lists the jobs it cancelled (NodeTool: "Stop command processed"). */
+export const StopReplySchema = z.object({
+  command: z.literal("stop"),
+  message: z.string(),
+  job_id: z.string().nullable(),
+  thread_id: z.string().nullable(),
+  cancelled: z.array(z.string()),
+});
+
+/** Sent before the `stop` reply, as NodeTool does. */
+export const GenerationStoppedSchema = z.object({
+  type: z.literal("generation_stopped"),
+  message: z.string(),
+  job_id: z.string().nullable(),
+  thread_id: z.string().nullable(),
+});
+
+/**
+ * Control frames without a `command` (NodeTool: ws-commands.ts `pingMessageInSchema`): a client's
+ * `{type: "ping"}` is answered `{type: "pong", ts}`, `ts` in seconds as NodeTool's servers send it; the
+ * server's heartbeat on an idle connection is `{type: "ping", ts}`, which a client may answer with `pong`.
+ */
+export const ControlFrameSchema = z.object({ type: z.string(), ts: z.number().optional() });
+export const ControlPongSchema = z.object({ type: z.literal("pong"), ts: z.number() });
+export const HeartbeatPingSchema = z.object({ type: z.literal("ping"), ts: z.number() });
 export const PongReplySchema = z.object({ command: z.literal("ping"), type: z.literal("pong"), ts: z.number() });
 
 /**
@@ -170,6 +241,12 @@ export const SocketReplySchema = z.union([
   ReconnectJobReplySchema,
   SetModeReplySchema,
   PongReplySchema,
+  ResumeJobReplySchema,
+  InputStreamReplySchema,
+  StopReplySchema,
+  GenerationStoppedSchema,
+  ControlPongSchema,
+  HeartbeatPingSchema,
   ErrorReplySchema,
 ]);
 export type SocketReply = z.infer<typeof SocketReplySchema>;

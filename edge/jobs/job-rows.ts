@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import { jobs, workflows, type JobRow, type WorkflowRow } from "../../schema/tables";
 import type { Db } from "../db/client";
 import { decodeCursor, encodeCursor } from "../db/cursor";
@@ -154,4 +154,14 @@ export async function listJobs(
   const page = rows.slice(0, opts.limit);
   const last = page[page.length - 1];
   return { rows: page, next: rows.length > opts.limit && last ? encodeCursor(last) : null };
+}
+
+/** The user's queued and running jobs, newest first (bounded: a user holds few at once). */
+export async function listActiveJobs(db: Db, userId: string): Promise<JobRow[]> {
+  return db
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.user_id, userId), inArray(jobs.status, ["queued", "running"])))
+    .orderBy(desc(jobs.created_at), desc(jobs.id))
+    .limit(1000);
 }

@@ -11,6 +11,14 @@ export const JobSpecSchema = z.object({
   graph: GraphSchema,
   params: ParamsSchema,
   max_run_seconds: z.number().positive(),
+  /** Started over the WebSocket: its streaming input nodes wait for `stream_input` items (NodeTool's runner). */
+  stream_inputs: z.boolean().optional(),
+  /** The API key that started it (usage is counted under it). */
+  key_id: z.string().optional(),
+  /** Holds a concurrent-job slot in the user's RateLimiter, freed when it ends. */
+  job_slot: z.boolean().optional(),
+  /** Where its events are POSTed (edge/webhooks), with the secret that signs them. */
+  webhook: z.object({ url: z.string(), events: z.array(z.enum(["completed", "failed", "cancelled", "output"])), secret: z.string() }).optional(),
 });
 export type JobSpec = z.input<typeof JobSpecSchema>;
 
@@ -41,6 +49,8 @@ export interface JobState {
   started_ms?: number;
   finished_ms?: number;
   outcome?: JobOutcome;
+  key_id?: string;
+  job_slot?: boolean;
 }
 
 /** What `GET /api/jobs/{id}` and `get_status` learn from the job itself. */

@@ -44,6 +44,7 @@ function finalUpdateStream(row: JobRow, format: StreamFormat, after: number): Re
       type: "job_update",
       status: outcome.status,
       ...(outcome.status === "completed" && outcome.result ? { result: outcome.result } : {}),
+      ...(outcome.status === "completed" && row.outputs ? { outputs: row.outputs } : {}),
       ...(outcome.error !== undefined ? { error: outcome.error } : {}),
       duration: outcome.duration,
       job_id: row.id,

@@ -6,19 +6,42 @@ import { db } from "../db/client";
 import { ApiError } from "../errors/api-error";
 import { validationHook } from "../openapi/hook";
 import { badRequestError, commonErrors, error, IdParam, notFoundError } from "../openapi/responses";
-import { findJob, listJobs } from "./job-rows";
+import { findJob, listActiveJobs, listJobs } from "./job-rows";
 import { isFinished, jobStub, openJobEvents } from "./job-stream";
 import { presentJob } from "./present";
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 
-const listRoute = createRoute({
+// NodeTool's job list (Python `GET /api/jobs/`): `start_key` in, `next_start_key` out, aliases of cursor/next.
+const ListQuery = JobListQuerySchema.extend({ start_key: z.string().max(512).optional() });
+const ListBody = JobListSchema.extend({ next_start_key: z.string().nullable() });
+
+const listRoute = (path: "/api/jobs" | "/api/jobs/") =>
+  createRoute({
+    method: "get",
+    path,
+    tags: ["jobs"],
+    summary: "List the caller's jobs, newest first (filters: workflow_id, status)",
+    description: "`start_key` and `next_start_key` are NodeTool's names for `cursor` and `next`.",
+    request: { query: ListQuery },
+    responses: { 200: json(ListBody, "One page; pass `next` as `cursor` (or `start_key`) for the next"), ...badRequestError, ...commonErrors },
+  });
+
+/** NodeTool's BackgroundJobResponse (Python `GET /api/jobs/running/all`). */
+const RunningJobSchema = z.object({
+  job_id: z.string(),
+  status: z.string(),
+  workflow_id: z.string().nullable(),
+  created_at: z.string(),
+  is_running: z.boolean(),
+  is_completed: z.boolean(),
+});
+const runningRoute = createRoute({
   method: "get",
-  path: "/api/jobs",
+  path: "/api/jobs/running/all",
   tags: ["jobs"],
-  summary: "List the caller's jobs, newest first (filters: workflow_id, status)",
-  request: { query: JobListQuerySchema },
-  responses: { 200: json(JobListSchema, "One page; pass `next` as `cursor` for the next"), ...badRequestError, ...commonErrors },
+  summary: "The caller's jobs that are queued or running (NodeTool's running-jobs list)",
+  responses: { 200: json(z.array(RunningJobSchema), "Newest first"), ...commonErrors },
 });
 
 const getRoute = createRoute({
@@ -72,10 +95,19 @@ export function jobRoutes() {
     return row;
   };
 
-  app.openapi(listRoute, async (c) => {
-    const q = c.req.valid("query");
-    const { rows, next } = await listJobs(db(c.env.DB), c.get("userId"), { limit: q.limit, cursor: q.cursor, workflowId: q.workflow_id, status: q.status });
-    return c.json({ jobs: rows.map(presentJob), next }, 200);
+  for (const path of ["/api/jobs", "/api/jobs/"] as const) {
+    app.openapi(listRoute(path), async (c) => {
+      const q = c.req.valid("query");
+      const cursor = q.cursor ?? q.start_key;
+      const { rows, next } = await listJobs(db(c.env.DB), c.get("userId"), { limit: q.limit, cursor, workflowId: q.workflow_id, status: q.status });
+      return c.json({ jobs: rows.map(presentJob), next, next_start_key: next }, 200);
+    });
+  }
+
+  app.openapi(runningRoute, async (c) => {
+    const rows = await listActiveJobs(db(c.env.DB), c.get("userId"));
+    const present = rows.map((r) => ({ job_id: r.id, status: r.status, workflow_id: r.workflow_id, created_at: r.created_at, is_running: r.status === "running", is_completed: false }));
+    return c.json(present, 200);
   });
 
   app.openapi(getRoute, async (c) => c.json(presentJob(await ownJob(c, c.req.valid("param").id)), 200));

@@ -1,4 +1,5 @@
 import { planRun } from "../../engine/executor/plan";
+import type { KeyLimits, WebhookSpec } from "../../schema/accounts";
 import { IDEMPOTENCY_WINDOW_MS } from "../../schema/jobs";
 import type { JobRow } from "../../schema/tables";
 import type { Graph } from "../../schema/workflow";
@@ -13,6 +14,8 @@ import { registry } from "../registry";
 import { storedGraph } from "../workflows/present";
 import { newId } from "../workflows/repository";
 import { requestHash } from "./request-hash";
+import { webhookSecretFor } from "../keys/repository";
+import { acquireJobSlot, releaseJobSlot } from "../ratelimit/enforce";
 
 export interface RunTarget {
   workflowId: string | null;
@@ -31,6 +34,12 @@ export interface StartOptions {
   idempotencyKey?: string;
   /** A client-chosen job id (WebSocket `run_job`), idempotent the same way. */
   jobId?: string;
+  /** A WebSocket run: its streaming input nodes wait for `stream_input` items. */
+  streamInputs?: boolean;
+  /** The API key the run was asked with: its usage, concurrent-job limit and webhook secret. */
+  key?: { id: string; limits: KeyLimits };
+  /** Where to POST the job's events (edge/webhooks). */
+  webhook?: WebhookSpec;
 }
 
 export interface StartedJob {
@@ -99,6 +108,18 @@ export async function startJob(
   if (existing) checkReplay(userId, existing, hash);
   if (existing && isFinished(existing)) return { jobId: existing.id, response: await answerFinished(env, existing, opts.respond), replayed: true };
 
+  // A new job takes its concurrent-job slots first; refused, it leaves no row behind (a 429).
+  const jobId = existing?.id ?? row.id;
+  let jobSlot = false;
+  if (!existing) {
+    try {
+      jobSlot = await acquireJobSlot(env, userId, opts.key?.id, opts.key?.limits, jobId);
+    } catch (err) {
+      await deleteUnstartedJob(database, row.id).catch(() => {});
+      throw err;
+    }
+  }
+  const webhook = opts.webhook ? { ...opts.webhook, secret: await webhookSecretFor(database, userId, opts.key?.id) } : undefined;
   // A replay of an unfinished job goes through start as well: the object answers from the job it holds,
   // or starts it if the first request died between writing the row and reaching the object.
   const spec: JobSpec = {
@@ -108,8 +129,17 @@ export async function startJob(
     graph: target.graph,
     params,
     max_run_seconds: maxRunSeconds(env, target.settings),
+    ...(opts.streamInputs ? { stream_inputs: true } : {}),
+    ...(opts.key ? { key_id: opts.key.id } : {}),
+    ...(jobSlot ? { job_slot: true } : {}),
+    ...(webhook ? { webhook } : {}),
   };
-  return { jobId: spec.job_id, response: await callStart(env, spec, opts.respond), replayed: existing !== null };
+  try {
+    return { jobId: spec.job_id, response: await callStart(env, spec, opts.respond), replayed: existing !== null };
+  } catch (err) {
+    if (jobSlot) await releaseJobSlot(env, userId, jobId).catch(() => {});
+    throw err;
+  }
 }
 
 async function callStart(env: Env, spec: JobSpec, respond: StartRespond): Promise<Response> {

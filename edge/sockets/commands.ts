@@ -3,6 +3,9 @@ import { TERMINAL_JOB_STATUSES, type JobStatus } from "../../schema/messages";
 import {
   CancelJobDataSchema,
   ClientFrameSchema,
+  EndInputStreamDataSchema,
+  StopDataSchema,
+  StreamInputDataSchema,
   GetStatusDataSchema,
   ReconnectJobDataSchema,
   RunJobDataSchema,
@@ -16,7 +19,9 @@ import {
   type SocketMode,
   type SocketReply,
 } from "../../schema/socket";
+import type { KeyLimits } from "../../schema/accounts";
 import type { JobRow } from "../../schema/tables";
+import { assertKeyActive } from "../keys/repository";
 import type { Env } from "../config/env";
 import { db } from "../db/client";
 import { ApiError } from "../errors/api-error";
@@ -33,6 +38,8 @@ import { WorkflowRepository } from "../workflows/repository";
 export interface CommandContext {
   env: Env;
   userId: string;
+  /** The API key the connection was opened with (docs/accounts.md). */
+  key?: { id: string; limits: KeyLimits };
   /** `set_mode`: switches the connection's mode and pins it there. */
   pinMode(mode: SocketMode): void;
   /** Jobs whose messages this connection is forwarding now. */
@@ -43,6 +50,8 @@ export interface CommandOutcome {
   reply: SocketReply;
   /** Once the reply is sent, forward this job's messages after `after` (so the reply always comes first). */
   follow?: { row: JobRow; after: number };
+  /** Sent just before the reply (NodeTool's `generation_stopped` before its `stop` reply). */
+  before?: SocketReply[];
 }
 
 // An unknown command is echoed back in the error; a client's arbitrary string is cut to a sane length.
@@ -127,10 +136,21 @@ async function dispatch(ctx: CommandContext, command: SocketCommand, data: unkno
       return cancelJob(ctx, parseData(command, CancelJobDataSchema, data).job_id);
     case "get_status":
       return getStatus(ctx, parseData(command, GetStatusDataSchema, data).job_id);
-    case "reconnect_job": {
+    case "reconnect_job":
+    case "resume_job": {
       const { job_id, last_seq } = parseData(command, ReconnectJobDataSchema, data);
-      return reconnectJob(ctx, job_id, last_seq ?? 0);
+      return reconnectJob(ctx, job_id, last_seq ?? 0, command);
     }
+    case "stream_input": {
+      const { job_id, input, value, handle } = parseData(command, StreamInputDataSchema, data);
+      return feedInput(ctx, command, job_id, input, value, handle);
+    }
+    case "end_input_stream": {
+      const { job_id, input, handle } = parseData(command, EndInputStreamDataSchema, data);
+      return feedInput(ctx, command, job_id, input, undefined, handle);
+    }
+    case "stop":
+      return stop(ctx, parseData(command, StopDataSchema, data));
     case "set_mode": {
       const { mode } = parseData(command, SetModeDataSchema, data);
       ctx.pinMode(mode);
@@ -154,7 +174,15 @@ async function runJob(ctx: CommandContext, data: RunJobData): Promise<CommandOut
   const target = await runTarget(ctx, data);
   // Params from a MessagePack frame may hold bytes; the job spec travels as JSON, so they go as data: URIs.
   const params = toJsonData(data.params ?? {});
-  const started = await startJob(ctx.env, ctx.userId, target, params, { respond: "none", jobId: data.job_id });
+  // A key revoked (or expired) since the connection opened starts nothing more.
+  if (ctx.key) await assertKeyActive(db(ctx.env.DB), ctx.key.id);
+  const started = await startJob(ctx.env, ctx.userId, target, params, {
+    respond: "none",
+    jobId: data.job_id ?? undefined,
+    streamInputs: true,
+    ...(ctx.key ? { key: ctx.key } : {}),
+    ...(data.webhook ? { webhook: data.webhook } : {}),
+  });
   const ack = (await started.response.json()) as { job_id: string; status: JobStatus };
   const row = await findJob(db(ctx.env.DB), ctx.userId, started.jobId);
   if (!row) throw new ApiError("internal_error", `Job '${started.jobId}' was started but its record is missing`);
@@ -225,17 +253,57 @@ async function getStatus(ctx: CommandContext, jobId: string | undefined): Promis
   return { reply: { command: "get_status", active_jobs: active } };
 }
 
-async function reconnectJob(ctx: CommandContext, jobId: string, lastSeq: number): Promise<CommandOutcome> {
+async function reconnectJob(ctx: CommandContext, jobId: string, lastSeq: number, command: "reconnect_job" | "resume_job"): Promise<CommandOutcome> {
   const row = await ownJob(ctx, jobId);
+  const reply = {
+    message: command === "resume_job" ? `Resumption initiated for job ${row.id} after job_seq ${lastSeq}` : `Following the job after job_seq ${lastSeq}`,
+    job_id: row.id,
+    workflow_id: row.workflow_id,
+    status: row.status as JobStatus,
+    last_seq: lastSeq,
+  };
   return {
-    reply: {
-      command: "reconnect_job",
-      message: `Following the job after job_seq ${lastSeq}`,
-      job_id: row.id,
-      workflow_id: row.workflow_id,
-      status: row.status as JobStatus,
-      last_seq: lastSeq,
-    },
+    reply: command === "resume_job" ? { command, ...reply } : { command, ...reply },
     follow: { row, after: lastSeq },
+  };
+}
+
+/** `stream_input` / `end_input_stream`: NodeTool's replies, or an error naming the job and what went wrong. */
+async function feedInput(
+  ctx: CommandContext,
+  command: "stream_input" | "end_input_stream",
+  jobId: string,
+  input: string,
+  value: unknown,
+  handle: string | undefined,
+): Promise<CommandOutcome> {
+  const row = await ownJob(ctx, jobId);
+  const op = command === "stream_input" ? "push" : "end";
+  // Bytes from a MessagePack frame go over the object's RPC as they are (structured clone keeps them).
+  const result = await jobStub(ctx.env, row.id).feedInput(ctx.userId, op, input, value, handle);
+  if (!result) throw ApiError.notFound(`Job '${row.id}'`);
+  if (!result.ok) throw new ApiError("conflict", result.error, undefined, { job_id: row.id, ...(result.status ? { status: result.status } : {}) });
+  const message = op === "push" ? "Input item streamed" : "Input stream ended";
+  return { reply: { command, message, job_id: row.id, workflow_id: row.workflow_id } };
+}
+
+/**
+ * `stop`: cancels the named job, or every job this connection follows that has not ended, then answers as
+ * NodeTool does: a `generation_stopped` message, then the reply. A thread (chat) has nothing to stop here.
+ */
+async function stop(ctx: CommandContext, data: { job_id?: string; thread_id?: string }): Promise<CommandOutcome> {
+  const ids = data.job_id !== undefined ? [(await ownJob(ctx, data.job_id)).id] : ctx.followedJobIds();
+  const cancelled: string[] = [];
+  await Promise.all(
+    ids.map(async (id) => {
+      const result = await jobStub(ctx.env, id).cancel(ctx.userId);
+      if (result && !result.alreadyFinished) cancelled.push(id);
+    }),
+  );
+  const jobId = data.job_id ?? null;
+  const threadId = data.thread_id ?? null;
+  return {
+    before: [{ type: "generation_stopped", message: "Generation stopped by user", job_id: jobId, thread_id: threadId }],
+    reply: { command: "stop", message: "Stop command processed", job_id: jobId, thread_id: threadId, cancelled: cancelled.sort() },
   };
 }

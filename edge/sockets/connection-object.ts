@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { SocketMode, SocketReply } from "../../schema/socket";
+import { getConfig } from "../config/config";
 import type { JobRow } from "../../schema/tables";
 import type { Env } from "../config/env";
 import { ApiError } from "../errors/api-error";
@@ -8,7 +9,7 @@ import { CLOSE_INTERNAL_ERROR, closeSafely } from "./close";
 import { errorReply, runCommand, type CommandContext } from "./commands";
 import { encodeJobMessage, encodeReply, readClientFrame } from "./frame-codec";
 import { JobFollower } from "./job-follower";
-import { newSession, readSession, SOCKET_USER_HEADER, type SocketSession } from "./session";
+import { newSession, readSession, SOCKET_KEY_HEADER, SOCKET_USER_HEADER, type SocketSession } from "./session";
 
 /**
  * One Durable Object per WebSocket connection (DESIGN.md sections 1 and 6), using the hibernation API: the
@@ -20,6 +21,8 @@ export class ConnectionObject extends DurableObject<Env> {
   private session: SocketSession | null = null;
   /** Jobs whose messages this connection forwards, by job id; one follower per job. */
   private readonly followers = new Map<string, JobFollower>();
+  /** When this instance last sent a frame; 0 after a wake from hibernation (the heartbeat then pings at once). */
+  private lastSentMs = 0;
 
   /** The upgrade the Worker forwarded after authenticating it. */
   override async fetch(request: Request): Promise<Response> {
@@ -28,9 +31,35 @@ export class ConnectionObject extends DurableObject<Env> {
     if (!userId) return new Response("missing user", { status: 400 });
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
-    this.session = newSession(userId);
+    const key = request.headers.get(SOCKET_KEY_HEADER);
+    this.session = newSession(userId, key ? (JSON.parse(key) as SocketSession["key"]) : undefined);
     server.serializeAttachment(this.session);
+    this.lastSentMs = Date.now();
+    await this.armHeartbeat();
     return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /**
+   * The server's heartbeat (NodeTool's runner sends `{type: "ping", ts}` every 25 s): an alarm, so that an
+   * idle, hibernated connection is still pinged; a connection that sent something within the interval is not.
+   */
+  override async alarm(): Promise<void> {
+    const interval = getConfig(this.env).wsHeartbeatMs;
+    const sockets = this.ctx.getWebSockets();
+    if (interval <= 0 || sockets.length === 0) return;
+    const now = Date.now();
+    if (now - this.lastSentMs >= interval - 50) {
+      for (const ws of sockets) {
+        const session = this.sessionOf(ws);
+        if (session) this.sendRaw(ws, encodeReply(session.mode, { type: "ping", ts: now / 1000 }));
+      }
+    }
+    await this.ctx.storage.setAlarm(this.lastSentMs + interval);
+  }
+
+  private async armHeartbeat(): Promise<void> {
+    const interval = getConfig(this.env).wsHeartbeatMs;
+    if (interval > 0) await this.ctx.storage.setAlarm(Date.now() + interval);
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
@@ -47,13 +76,24 @@ export class ConnectionObject extends DurableObject<Env> {
       this.send(ws, errorReply(new ApiError("invalid_request", frame.error)));
       return;
     }
+    const control = controlFrame(frame.value);
+    if (control !== null) {
+      // NodeTool's control frames have a `type` and no `command` (ws-commands.ts `controlMessageInSchemas`).
+      if (control === "ping") this.send(ws, { type: "pong", ts: Date.now() / 1000 });
+      else if (control !== "pong") {
+        this.send(ws, errorReply(new ApiError("invalid_request", `Control frame type '${control.slice(0, 64)}' is not supported here; send {"type": "ping"} or a {command, data} frame`)));
+      }
+      return;
+    }
     const ctx: CommandContext = {
       env: this.env,
       userId: session.user_id,
+      ...(session.key ? { key: session.key } : {}),
       pinMode: (mode) => this.setMode(ws, session, mode, true),
       followedJobIds: () => [...this.followers.keys()],
     };
     const outcome = await runCommand(ctx, frame.value);
+    for (const before of outcome.before ?? []) if (!this.send(ws, before)) return;
     if (!this.send(ws, outcome.reply)) return;
     if (outcome.follow) this.follow(ws, outcome.follow.row, outcome.follow.after);
   }
@@ -95,6 +135,7 @@ export class ConnectionObject extends DurableObject<Env> {
   private sendRaw(ws: WebSocket, data: string | Uint8Array): boolean {
     try {
       ws.send(data);
+      this.lastSentMs = Date.now();
       return true;
     } catch {
       this.stopFollowing();
@@ -136,4 +177,11 @@ export class ConnectionObject extends DurableObject<Env> {
     for (const follower of this.followers.values()) follower.stop();
     this.followers.clear();
   }
+}
+
+/** The `type` of a control frame (an object with a string `type` and no `command`), or null for anything else. */
+function controlFrame(value: unknown): string | null {
+  if (value === null || typeof value !== "object" || Array.isArray(value) || value instanceof Uint8Array) return null;
+  const frame = value as { type?: unknown; command?: unknown };
+  return frame.command === undefined && typeof frame.type === "string" ? frame.type : null;
 }

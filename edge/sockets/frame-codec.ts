@@ -1,5 +1,6 @@
 import type { SocketMode } from "../../schema/socket";
 import { decodeMsgpack, encodeMsgpack, toJsonText } from "../streaming/wire";
+import { toNodeToolMessage } from "./nodetool-messages";
 
 /**
  * Frames on the wire (DESIGN.md section 6): a binary frame is one MessagePack value, a text frame one JSON
@@ -34,9 +35,13 @@ export function encodeReply(mode: SocketMode, value: unknown): string | Uint8Arr
 }
 
 /**
- * One job message, given as the MessagePack bytes the job logged. A binary client gets those bytes as they
- * are (no decode, no re-encode); a text client gets the JSON form.
+ * One job message, given as the MessagePack bytes the job logged, in the form NodeTool's clients read
+ * (nodetool-messages.ts). A binary client gets the logged bytes as they are when the message needs no
+ * translation; a text client gets the JSON form.
  */
 export function encodeJobMessage(mode: SocketMode, msgpack: Uint8Array): string | Uint8Array {
-  return mode === "binary" ? msgpack : toJsonText(decodeMsgpack(msgpack));
+  const logged = decodeMsgpack(msgpack);
+  const translated = toNodeToolMessage(logged);
+  if (translated === null) return mode === "binary" ? msgpack : toJsonText(logged);
+  return encodeReply(mode, translated);
 }

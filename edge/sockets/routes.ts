@@ -1,12 +1,12 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-env";
-import { authenticate } from "../auth/authenticate";
-import { getConfig } from "../config/config";
+import type { Principal } from "../auth/authenticate";
+import { authorizeSocket } from "../auth/middleware";
 import type { Env } from "../config/env";
 import { ApiError } from "../errors/api-error";
 import { toApiError } from "../errors/handler";
 import { CLOSE_INTERNAL_ERROR, CLOSE_POLICY_VIOLATION, closeSafely } from "./close";
-import { SOCKET_USER_HEADER } from "./session";
+import { SOCKET_KEY_HEADER, SOCKET_USER_HEADER } from "./session";
 
 /** The WebSocket endpoints (DESIGN.md section 6): `/predict` and `/ws` speak the same protocol. */
 export const SOCKET_PATHS = ["/predict", "/ws"] as const;
@@ -36,10 +36,12 @@ function refuseSocket(err: ApiError): Response {
 }
 
 /** Hands an authenticated upgrade to a new connection object, with the user in a header only the Worker sets. */
-function openConnection(env: Env, userId: string): Promise<Response> {
+function openConnection(env: Env, principal: Principal): Promise<Response> {
   const stub = env.CONNECTIONS.get(env.CONNECTIONS.newUniqueId());
-  // A fresh request: the client's token (header or query) stays here; the object only needs the user.
-  return stub.fetch("https://connection/socket", { headers: { Upgrade: "websocket", [SOCKET_USER_HEADER]: userId } });
+  // A fresh request: the client's token (header or query) stays here; the object only needs the user (and key).
+  const headers: Record<string, string> = { Upgrade: "websocket", [SOCKET_USER_HEADER]: principal.userId };
+  if (principal.key) headers[SOCKET_KEY_HEADER] = JSON.stringify({ id: principal.key.id, limits: principal.key.limits });
+  return stub.fetch("https://connection/socket", { headers });
 }
 
 export function socketRoutes() {
@@ -47,13 +49,14 @@ export function socketRoutes() {
   for (const path of SOCKET_PATHS) {
     app.get(path, async (c) => {
       if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") return upgradeRequired();
-      let userId: string;
+      let principal: Principal;
       try {
-        userId = await authenticate(c.req.raw, getConfig(c.env), true);
+        // API keys need the `jobs:run` scope here (edge/keys/scopes.ts) and count against their rate limit.
+        principal = await authorizeSocket(c.req.raw, c.env);
       } catch (err) {
         return refuseSocket(toApiError(err));
       }
-      return openConnection(c.env, userId);
+      return openConnection(c.env, principal);
     });
   }
   return app;

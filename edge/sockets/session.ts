@@ -1,3 +1,4 @@
+import type { KeyLimits } from "../../schema/accounts";
 import type { SocketMode } from "../../schema/socket";
 
 /**
@@ -6,6 +7,8 @@ import type { SocketMode } from "../../schema/socket";
  * the object can trust it; a client sending it gains nothing.
  */
 export const SOCKET_USER_HEADER = "X-Nodetool-Socket-User";
+/** The API key the upgrade was authenticated with (JSON `{id, limits}`), set by the Worker the same way. */
+export const SOCKET_KEY_HEADER = "X-Nodetool-Socket-Key";
 
 /**
  * What a connection must remember across hibernation, kept on the socket with `serializeAttachment` (a
@@ -17,11 +20,13 @@ export interface SocketSession {
   mode: SocketMode;
   /** True after `set_mode`: the mode then stays until the next `set_mode`, whatever frames arrive. */
   pinned: boolean;
+  /** The API key the connection was opened with: its jobs count against it (docs/accounts.md). */
+  key?: { id: string; limits: KeyLimits };
 }
 
-export function newSession(userId: string): SocketSession {
+export function newSession(userId: string, key?: SocketSession["key"]): SocketSession {
   // Binary until the first frame says otherwise: NodeTool's clients default to MessagePack.
-  return { user_id: userId, mode: "binary", pinned: false };
+  return { user_id: userId, mode: "binary", pinned: false, ...(key ? { key } : {}) };
 }
 
 export function readSession(ws: WebSocket): SocketSession | null {

@@ -30,18 +30,21 @@ const createWorkflow = createRoute({
   responses: { 201: json(WorkflowSchema, "The created workflow"), ...badRequestError, ...commonErrors },
 });
 
-const getWorkflow = createRoute({
+// The worker surface (NodeTool's deployed worker: `/workflows/{id}`) shares these handlers with `/api/workflows/{id}`.
+type WorkflowPath = "/api/workflows/{id}" | "/workflows/{id}";
+
+const getWorkflow = (path: WorkflowPath) => createRoute({
   method: "get",
-  path: "/api/workflows/{id}",
+  path,
   tags: ["workflows"],
   summary: "Get a workflow with its derived input and output schemas",
   request: { params: IdParam },
   responses: { 200: json(WorkflowSchema, "The workflow"), ...notFoundError, ...commonErrors },
 });
 
-const putWorkflow = createRoute({
+const putWorkflow = (path: WorkflowPath) => createRoute({
   method: "put",
-  path: "/api/workflows/{id}",
+  path,
   tags: ["workflows"],
   summary: "Create or replace the workflow with this id",
   request: { params: IdParam, ...body },
@@ -54,9 +57,9 @@ const putWorkflow = createRoute({
   },
 });
 
-const deleteWorkflow = createRoute({
+const deleteWorkflow = (path: WorkflowPath) => createRoute({
   method: "delete",
-  path: "/api/workflows/{id}",
+  path,
   tags: ["workflows"],
   summary: "Delete a workflow",
   request: { params: IdParam },
@@ -79,14 +82,16 @@ export function workflowRoutes() {
     const row = await repo(c).create(c.req.valid("json"));
     return c.json(presentWorkflow(row), 201);
   });
-  app.openapi(getWorkflow, async (c) => c.json(presentWorkflow(await repo(c).get(c.req.valid("param").id)), 200));
-  app.openapi(putWorkflow, async (c) => {
-    const { row, created } = await repo(c).upsert(c.req.valid("param").id, c.req.valid("json"));
-    return c.json(presentWorkflow(row), created ? 201 : 200);
-  });
-  app.openapi(deleteWorkflow, async (c) => {
-    await repo(c).delete(c.req.valid("param").id);
-    return c.body(null, 204);
-  });
+  for (const path of ["/api/workflows/{id}", "/workflows/{id}"] as const) {
+    app.openapi(getWorkflow(path), async (c) => c.json(presentWorkflow(await repo(c).get(c.req.valid("param").id)), 200));
+    app.openapi(putWorkflow(path), async (c) => {
+      const { row, created } = await repo(c).upsert(c.req.valid("param").id, c.req.valid("json"));
+      return c.json(presentWorkflow(row), created ? 201 : 200);
+    });
+    app.openapi(deleteWorkflow(path), async (c) => {
+      await repo(c).delete(c.req.valid("param").id);
+      return c.body(null, 204);
+    });
+  }
   return app;
 }

@@ -4,6 +4,7 @@ import { listInputs, listSinks, resolveParams } from "../graph/inputs";
 import { displayName, sinkName } from "../graph/node-names";
 import { normalizeGraph, type NormalizedGraph } from "../graph/normalize";
 import { validateGraph } from "../graph/validate";
+import { isControlEdge } from "../graph/control-edges";
 import { findProperty, type NodeRegistry } from "../registry/registry";
 import type { NodeDecl } from "../registry/types";
 import type { Graph } from "../../schema/workflow";
@@ -48,6 +49,10 @@ export interface PlannedNode {
   edgesOut: PlannedEdge[];
   /** Result-map name for sinks. */
   sinkName?: string;
+  /** Nodes with a control edge into this one: it runs only when one of them sends a run event. */
+  controllers: PlannedNode[];
+  /** Nodes this one controls, with the id of (one of) the control edges to each. */
+  controls: { target: PlannedNode; edgeId: string }[];
 }
 
 export interface RunPlan {
@@ -56,6 +61,8 @@ export interface RunPlan {
   /** How many edges the plan wires (PlannedEdge.index runs below it). */
   edgeCount: number;
   sinkNames: string[];
+  /** Params no input takes, each a sentence; the run logs them as warnings. */
+  ignoredParams: string[];
 }
 
 export class GraphValidationError extends Error {
@@ -91,7 +98,8 @@ export function planRun(graph: Graph, params: Record<string, unknown>, registry:
   const normalized = normalizeGraph(graph);
   const issues = validateGraph(normalized, registry);
   if (issues.length > 0) throw new GraphValidationError(issues);
-  const { values, issues: paramIssues } = resolveParams(listInputs(normalized, registry), params);
+  // NodeTool's runner skips params no input takes; the run reports them as warnings (RunPlan.ignoredParams).
+  const { values, issues: paramIssues, ignored } = resolveParams(listInputs(normalized, registry), params, { unknown: "ignore" });
   if (paramIssues.length > 0) throw new GraphValidationError(paramIssues, "params");
 
   const planned = new Map<string, PlannedNode>();
@@ -110,12 +118,21 @@ export function planRun(graph: Graph, params: Record<string, unknown>, registry:
       outgoing: new Map(),
       edgesOut: [],
       sinkName: decl.kind === "output" ? sinkName(node) : undefined,
+      controllers: [],
+      controls: [],
     });
   }
   let edgeCount = 0;
   for (const edge of normalized.edges) {
     const source = planned.get(edge.source)!;
     const target = planned.get(edge.target)!;
+    if (isControlEdge(edge)) {
+      if (!target.controllers.includes(source)) {
+        target.controllers.push(source);
+        source.controls.push({ target, edgeId: edge.id });
+      }
+      continue;
+    }
     const handle = findProperty(target.decl, edge.targetHandle)?.name ?? edge.targetHandle;
     let entry = target.incoming.get(handle);
     if (!entry) {
@@ -132,7 +149,7 @@ export function planRun(graph: Graph, params: Record<string, unknown>, registry:
   const firesOnce = (p: PlannedNode): boolean => {
     let v = once.get(p);
     if (v === undefined) {
-      v = !p.decl.isStreamingOutput && !p.decl.isStreamingInput;
+      v = !p.decl.isStreamingOutput && !p.decl.isStreamingInput && p.controllers.length === 0;
       for (const entry of p.incoming.values()) v = v && entry.sources.every(firesOnce);
       once.set(p, v);
     }
@@ -155,5 +172,6 @@ export function planRun(graph: Graph, params: Record<string, unknown>, registry:
     nodes,
     edgeCount,
     sinkNames: listSinks(normalized, registry).map((s) => s.name),
+    ignoredParams: ignored,
   };
 }

@@ -2,7 +2,9 @@ import type { EngineMessage, JobStatus } from "../../schema/messages";
 import type { Graph } from "../../schema/workflow";
 import type { NodeRegistry } from "../registry/registry";
 import type { EmitFn, EngineServices, Inputs, NodeContext, NodeInputs, Outputs } from "../registry/types";
+import { ControlInbox, controlOutputProperties, controlTarget, CONTROL_OUTPUT, type ControlEvent, type NodeControl } from "./control";
 import { abortError, EMPTY, Inbox } from "./inbox";
+import { bindFeed, isEmptyRef, type FeedQueue, type InputFeed } from "./input-feed";
 import { planRun, type PlannedNode, type RunPlan } from "./plan";
 
 export interface RunOptions {
@@ -12,6 +14,8 @@ export interface RunOptions {
   /** Aborting stops the run; a reason named "TimeoutError" ends it as `timed_out`, anything else `cancelled`. */
   signal?: AbortSignal;
   services?: Partial<EngineServices>;
+  /** Items pushed into the run's streaming input nodes while it runs (NodeTool's `stream_input`). */
+  feed?: InputFeed;
 }
 
 export type TerminalStatus = Extract<JobStatus, "completed" | "failed" | "cancelled" | "timed_out">;
@@ -66,9 +70,15 @@ class Run {
   readonly controller = new AbortController();
   readonly signal = this.controller.signal;
   readonly inboxes: Inbox[] = [];
+  /** The run events of each controlled node (by PlannedNode.index); undefined for other nodes. */
+  readonly controlInboxes: (ControlInbox | undefined)[] = [];
+  /** Run events each control edge has carried (its edge_update `counter`), by edge id. */
+  private readonly activeControlEdges = new Map<string, number>();
   readonly outputs: Record<string, unknown[]> = {};
-  /** Whether an edge has carried an item yet (edge_update `active` was sent), by PlannedEdge.index. */
-  private readonly activeEdges: boolean[];
+  /** Streaming input nodes the host feeds (by PlannedNode.index; input-feed.ts). */
+  feedQueues: (FeedQueue | undefined)[] = [];
+  /** Items each edge has carried so far (its edge_update `counter`), by PlannedEdge.index. */
+  private readonly activeEdges: number[];
   /**
    * Mirrors `signal.aborted` for the hot path (AbortSignal's getter is comparatively slow). Set by the first
    * abort listener, so it is true before any node's own listener runs.
@@ -83,7 +93,7 @@ class Run {
     private readonly options: RunOptions,
   ) {
     this.services = { ...defaultServices, ...options.services };
-    this.activeEdges = new Array<boolean>(plan.edgeCount).fill(false);
+    this.activeEdges = new Array<number>(plan.edgeCount).fill(0);
   }
 
   emit(m: EngineMessage): void {
@@ -102,7 +112,10 @@ class Run {
   async execute(): Promise<RunResult> {
     const { plan, signal, controller, outputs } = this;
     const started = this.services.now();
-    for (const p of plan.nodes) this.inboxes.push(new Inbox(p.handles));
+    for (const p of plan.nodes) {
+      this.inboxes.push(new Inbox(p.handles));
+      this.controlInboxes.push(p.controllers.length > 0 ? new ControlInbox(p.controllers.length) : undefined);
+    }
     for (const name of plan.sinkNames) outputs[name] = [];
     const external = this.options.signal;
     const onExternalAbort = () => controller.abort(external?.reason);
@@ -111,10 +124,14 @@ class Run {
     signal.addEventListener("abort", () => {
       this.aborted = true;
       for (const inbox of this.inboxes) inbox.abort();
+      for (const control of this.controlInboxes) control?.abort();
     });
     this.aborted = signal.aborted; // an external signal aborted before the run began
 
+    // Bound before `running` is announced, so a client that waits for it can push at once.
+    if (this.options.feed) this.feedQueues = bindFeed(this.options.feed, this.plan.nodes, this.signal);
     this.emit({ type: "job_update", status: "running" });
+    for (const m of plan.ignoredParams ?? []) this.emit({ type: "log_update", node_id: "", node_name: "params", content: `Ignored param: ${m}`, severity: "warning" });
 
     const whenAborted = new Promise<void>((resolve) => {
       if (signal.aborted) resolve();
@@ -126,6 +143,7 @@ class Run {
     });
     await Promise.race([Promise.all(actors), whenAborted]);
     external?.removeEventListener("abort", onExternalAbort);
+    this.options.feed?.bind(null);
 
     let status: TerminalStatus = "completed";
     let error: string | undefined;
@@ -152,7 +170,7 @@ class Run {
     this.emit({
       type: "job_update",
       status,
-      ...(status === "completed" ? { result } : {}),
+      ...(status === "completed" ? { result, outputs } : {}),
       ...(error !== undefined ? { error } : {}),
       duration,
     });
@@ -168,16 +186,21 @@ class Run {
     this.controller.abort(new Error(this.failure));
   }
 
-  /** Sends `edge_update: active` the first time an edge carries an item. */
+  /** `edge_update: active` with the edge's running count per item (NodeTool: kernel runner.ts `_incrementEdgeCounter`). */
   private markActive(edgeIndex: number, edgeId: string): void {
-    if (this.activeEdges[edgeIndex]) return;
-    this.activeEdges[edgeIndex] = true;
-    this.emit({ type: "edge_update", edge_id: edgeId, status: "active" });
+    const counter = ++this.activeEdges[edgeIndex];
+    this.emit({ type: "edge_update", edge_id: edgeId, status: "active", counter });
   }
 
   /** Delivers one output value along the handle's edges, or reports it when the handle is unconnected. */
   sendOne(p: PlannedNode, handle: string, value: unknown): void {
     if (value === undefined) return;
+    if (handle === CONTROL_OUTPUT && p.controls.length > 0) {
+      // ControlAgent's parameters: a run event for every node it controls, not a value on an edge.
+      const properties = controlOutputProperties(value);
+      if (properties) for (const c of p.controls) this.dispatchControl(c.target, c.edgeId, { properties });
+      return;
+    }
     const edges = p.outgoing.get(handle);
     if (edges) {
       for (const e of edges) {
@@ -223,8 +246,35 @@ class Run {
   closeOutgoing(p: PlannedNode): void {
     for (const e of p.edgesOut) {
       this.inboxes[e.target.index].close(e.targetSlot);
-      if (this.activeEdges[e.index]) this.emit({ type: "edge_update", edge_id: e.id, status: "drained" });
+      const counter = this.activeEdges[e.index];
+      if (counter > 0) this.emit({ type: "edge_update", edge_id: e.id, status: "drained", counter });
     }
+    for (const c of p.controls) {
+      this.controlInboxes[c.target.index]!.closeOne();
+      const counter = this.activeControlEdges.get(c.edgeId);
+      if (counter) this.emit({ type: "edge_update", edge_id: c.edgeId, status: "drained", counter });
+    }
+  }
+
+  /** Queues a run event for a controlled node. */
+  dispatchControl(target: PlannedNode, edgeId: string, event: ControlEvent): void {
+    const counter = (this.activeControlEdges.get(edgeId) ?? 0) + 1;
+    this.activeControlEdges.set(edgeId, counter);
+    this.emit({ type: "edge_update", edge_id: edgeId, status: "active", counter });
+    this.controlInboxes[target.index]!.put(event);
+  }
+
+  /** What a controller node sees of the nodes it controls. */
+  nodeControl(p: PlannedNode): NodeControl {
+    const targets = p.controls.map((c) => controlTarget(c.target));
+    return {
+      targets,
+      run: (targetNodeId, properties) => {
+        const link = p.controls.find((c) => c.target.node.id === targetNodeId);
+        if (!link) return Promise.reject(new Error(`node '${targetNodeId}' is not controlled by ${p.name}`));
+        return new Promise<Outputs>((resolve, reject) => this.dispatchControl(link.target, link.edgeId, { properties: { ...properties }, reply: { resolve, reject } }));
+      },
+    };
   }
 }
 
@@ -238,6 +288,8 @@ class ActorContext implements NodeContext {
   readonly nodeName: string;
   readonly signal: AbortSignal;
   readonly services: EngineServices;
+  readonly dynamicOutputs?: Readonly<Record<string, unknown>>;
+  readonly control?: NodeControl;
   /** Private to the engine: hidden from nodes that inspect or serialise their context. */
   readonly #run: Run;
 
@@ -248,6 +300,8 @@ class ActorContext implements NodeContext {
     this.nodeName = p.name;
     this.signal = run.signal;
     this.services = run.services;
+    if (Object.keys(p.node.dynamic_outputs).length > 0) this.dynamicOutputs = p.node.dynamic_outputs;
+    if (p.controls.length > 0) this.control = run.nodeControl(p);
   }
 
   progress(progress: number, total: number, chunk?: string): void {
@@ -265,6 +319,8 @@ class Actor {
   private readonly ctx: ActorContext;
   /** The node's latest output map: the `result` of its completed node_update. */
   private last: Outputs | undefined;
+  /** While a controlled node runs for a controller: the last value of each output handle, for the reply. */
+  private collecting: Outputs | undefined;
 
   constructor(
     private readonly run: Run,
@@ -279,7 +335,12 @@ class Actor {
     const decl = p.decl;
     run.emit({ type: "node_update", node_id: p.node.id, node_name: p.name, node_type: p.node.type, status: "running" });
 
-    if (decl.isStreamingInput) {
+    const feedQueue = run.feedQueues[p.index];
+    if (feedQueue) {
+      await this.runFed(feedQueue);
+    } else if (p.controllers.length > 0) {
+      await this.runControlled();
+    } else if (decl.isStreamingInput) {
       await decl.run!(streamingInputs(p, inbox, run), { emit: (h, v) => run.sendOne(p, h, v) }, this.ctx);
     } else if (!inbox.hasHandles) {
       const pause = run.breathe();
@@ -343,6 +404,59 @@ class Actor {
     if (this.run.aborted) throw abortError();
     this.run.send(this.p, result);
     this.last = result;
+    if (this.collecting) for (const key in result) if (result[key] !== undefined) this.collecting[key] = result[key];
+  }
+
+  /**
+   * A controlled node: once every data handle has its first value, one activation per run event, with the
+   * event's properties over the latest data inputs and the property values (NodeTool: kernel actor.ts
+   * _runControlled). A failed activation that a controller awaits is that controller's to handle (an agent
+   * reports it to the model); one nobody awaits fails the node.
+   */
+  private async runControlled(): Promise<void> {
+    const { run, p, inbox } = this;
+    const events = run.controlInboxes[p.index]!;
+    const data: Inputs = {};
+    for (let slot = 0; slot < p.handles.length; slot++) {
+      const value = await inbox.nextOf(slot);
+      if (value !== EMPTY) data[p.handles[slot].name] = value;
+    }
+    for (;;) {
+      const event = await events.next();
+      if (event === null) return;
+      for (let slot = 0; slot < p.handles.length; slot++) {
+        while (inbox.buffered(slot) > 0) data[p.handles[slot].name] = inbox.take(slot);
+      }
+      const collected: Outputs = {};
+      this.collecting = collected;
+      try {
+        await this.fire({ ...p.base, ...data, ...event.properties });
+      } catch (err) {
+        event.reply?.reject(err);
+        if (!event.reply || run.aborted) throw err;
+        this.ctx.log(`A run requested by a controller failed: ${errorMessage(err)}`, "warning");
+        continue;
+      } finally {
+        this.collecting = undefined;
+      }
+      event.reply?.resolve(collected);
+    }
+  }
+
+  /** A streaming input node fed by the host: its value unless unset, then each pushed item, until its end. */
+  private async runFed(queue: FeedQueue): Promise<void> {
+    const { run, p } = this;
+    const first = p.decl.outputs[0]?.name ?? "output";
+    const value = p.base.value;
+    if (!isEmptyRef(value)) run.sendOne(p, first, value);
+    for (;;) {
+      const item = await queue.next();
+      if (item === null || run.aborted) return;
+      const handle = item.handle && p.decl.outputs.some((o) => o.name === item.handle) ? item.handle : first;
+      run.sendOne(p, handle, item.value);
+      const pause = run.breathe();
+      if (pause) await pause;
+    }
   }
 
   /** Delivers each output map a streaming-output node (`gen`) produces. */

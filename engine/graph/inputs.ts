@@ -138,14 +138,19 @@ function checkParam(input: WorkflowInput, value: unknown): string | null {
 export function resolveParams(
   inputs: WorkflowInput[],
   params: Record<string, unknown>,
-): { values: Map<string, unknown>; issues: ValidationIssue[] } {
+  /** `ignore`: a run skips unknown names, as NodeTool's runner does, and reports them in `ignored` instead. */
+  opts: { unknown?: "report" | "ignore" } = {},
+): { values: Map<string, unknown>; issues: ValidationIssue[]; ignored: string[] } {
   const issues: ValidationIssue[] = [];
+  const ignored: string[] = [];
   const values = new Map<string, unknown>();
   const byName = new Map(inputs.map((i) => [i.name, i]));
   for (const name of Object.keys(params)) {
     if (!byName.has(name)) {
       const known = inputs.map((i) => `'${i.name}'`).join(", ") || "none";
-      issues.push({ node_id: null, node_type: null, property: name, message: `unknown input '${name}' (inputs: ${known})` });
+      const message = `unknown input '${name}' (inputs: ${known})`;
+      if (opts.unknown === "ignore") ignored.push(message);
+      else issues.push({ node_id: null, node_type: null, property: name, message });
     }
   }
   for (const input of inputs) {
@@ -161,5 +166,5 @@ export function resolveParams(
       values.set(input.node.id, normalizeValue(input.valueType, value));
     }
   }
-  return { values, issues };
+  return { values, issues, ignored };
 }

@@ -55,15 +55,16 @@ const INPUT_TYPES = [
 ];
 
 describe("the nodetool.input namespace", () => {
-  it("declares NodeTool's input types (all but the streaming RealtimeAudioInput) with name, value and description", () => {
+  it("declares NodeTool's input types with name, value and description", () => {
     const declared = registry
       .all()
       .map((d) => d.type)
       .filter((t) => t.startsWith("nodetool.input."))
       .map((t) => t.slice("nodetool.input.".length))
       .sort();
-    expect(declared).toEqual([...INPUT_TYPES].sort());
-    expect(registry.has("nodetool.input.RealtimeAudioInput")).toBe(false);
+    // Issue 15: RealtimeAudioInput is declared now that a WebSocket run can feed it (stream_input).
+    expect(declared).toEqual([...INPUT_TYPES, "RealtimeAudioInput"].sort());
+    expect(registry.get("nodetool.input.RealtimeAudioInput")!.isStreamingOutput).toBe(true);
     for (const name of INPUT_TYPES.filter((n) => n !== "MessageDeconstructor")) {
       const decl = registry.get(`nodetool.input.${name}`)!;
       expect(decl.kind, name).toBe("input");
