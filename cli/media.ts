@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
-/** Reference types whose values are files (DESIGN.md section 3: `{type, uri, asset_id, data}`). */
+/** Reference types whose values are files (docs/architecture.md#3-workflow-documents: `{type, uri, asset_id, data}`). */
 const MEDIA_TYPES = new Set(["image", "audio", "video", "document", "model_3d"]);
 
 export interface MediaRef {

@@ -1,4 +1,4 @@
-/** A stream message (DESIGN.md section 5): `type`, `job_id`, `workflow_id`, `job_seq` and its own fields. */
+/** A stream message (docs/architecture.md#5-stream-messages-sse-and-ndjson): `type`, `job_id`, `workflow_id`, `job_seq` and its own fields. */
 export type Message = Record<string, unknown> & { type: string };
 
 export const TERMINAL = new Set(["completed", "failed", "cancelled", "timed_out"]);

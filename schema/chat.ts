@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * The OpenAI Chat Completions wire format, as far as `/v1/chat/completions` validates it (DESIGN.md section 9).
+ * The OpenAI Chat Completions wire format, as far as `/v1/chat/completions` validates it (docs/architecture.md#9-chat-proxy).
  * Objects are loose: fields this server does not know (`seed`, `logprobs`, `n`, `metadata`, newer OpenAI
  * parameters) pass through to OpenAI-compatible providers unchanged. What is declared is checked, so a wrong
  * type is a 400 before any provider is called.

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** Error types of the HTTP contract (DESIGN.md section 4), each with its status code. */
+/** Error types of the HTTP contract (docs/architecture.md#4-http-contract), each with its status code. */
 export const ERROR_STATUS = {
   invalid_request: 400,
   unauthorized: 401,

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { JobStatusSchema, ResultMapSchema } from "./messages";
 import { ParamsSchema } from "./requests";
 
-/** A job as the jobs API presents it (DESIGN.md section 4). Times are ISO 8601; `duration` is seconds. */
+/** A job as the jobs API presents it (docs/architecture.md#4-http-contract). Times are ISO 8601; `duration` is seconds. */
 export const JobSchema = z
   .object({
     id: z.string(),

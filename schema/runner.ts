@@ -1,7 +1,8 @@
 import { z } from "zod";
+import { ImageFinishSchema, ImageOpSchema, ImageOutputFormatSchema, ImageResultImageSchema, ImageSourceSchema } from "./image-ops";
 
 /**
- * The wire contract between the edge and the gpu-runners (DESIGN.md section 10). Bodies are MessagePack; byte
+ * The wire contract between the edge and the gpu-runners (docs/architecture.md#10-gpu-runner). Bodies are MessagePack; byte
  * fields are raw `Uint8Array`s (msgpack bin), never base64. The edge's runner pool (edge/runners) and the
  * runner's routes (gpu-runner/src/http) both validate with these schemas, so the two sides cannot drift.
  *
@@ -103,6 +104,17 @@ export const InferRequestSchema = z.discriminatedUnion("kernel", [
     options: VadOptionsSchema.prefault({}),
     job_id: z.string().max(200).optional(),
   }),
+  z.object({
+    kernel: z.literal("image"),
+    /** Encoded images (PNG, JPEG, WebP, GIF, TIFF, AVIF, SVG: whatever libvips reads), raw msgpack bin. */
+    images: z.array(Bytes).max(256),
+    /** The starting image when `images` is empty or the finish combines them: generated on the runner. */
+    source: ImageSourceSchema.optional(),
+    ops: z.array(ImageOpSchema).max(64),
+    finish: ImageFinishSchema.prefault({ kind: "image" }),
+    output: ImageOutputFormatSchema.prefault({}),
+    job_id: z.string().max(200).optional(),
+  }),
 ]);
 export type InferRequest = z.infer<typeof InferRequestSchema>;
 /** What a client sends before defaults are applied. */
@@ -132,6 +144,8 @@ export const InferResultSchema = z.discriminatedUnion("kernel", [
     /** Seconds from the start of the audio. */
     segments: z.array(SpeechSegmentSchema),
   }),
+  /** Encoded results as raw bytes: one image, or the tiles of a sliced grid. */
+  z.object({ kernel: z.literal("image"), images: z.array(ImageResultImageSchema) }),
 ]);
 export type InferResult = z.infer<typeof InferResultSchema>;
 

@@ -7,7 +7,7 @@ import { ParamsSchema } from "./requests";
 import { GraphSchema } from "./workflow";
 
 /**
- * The WebSocket protocol at `/predict` and `/ws` (DESIGN.md section 6). A client sends `{command, data}`
+ * The WebSocket protocol at `/predict` and `/ws` (docs/websocket-protocol.md). A client sends `{command, data}`
  * frames, MessagePack in binary frames or JSON in text frames. The server answers each command with one
  * plain reply object (no `type`, except `pong`), and streams the section 5 job messages of every job the
  * connection follows (each has `type`, `job_id`, `workflow_id`, `job_seq`). Every reply carries `command`,

@@ -8,7 +8,7 @@ import { ApiError } from "../errors/api-error";
  * The `/v1` routes answer errors in OpenAI's shape, `{"error": {"message", "type", "param", "code"}}` with
  * `code` a string or null, so the official SDKs raise their usual classes (BadRequestError,
  * AuthenticationError, NotFoundError, RateLimitError, ...). The rest of the API keeps its own shape
- * (DESIGN.md section 4); errors raised by shared middleware (auth, body limit) are converted here.
+ * (docs/architecture.md#4-http-contract); errors raised by shared middleware (auth, body limit) are converted here.
  */
 const FROM_API_ERROR: Readonly<Record<string, { status: number; type: string; code: string | null }>> = {
   invalid_request: { status: 400, type: "invalid_request_error", code: null },

@@ -6,7 +6,7 @@ import { DEFAULT_HEALTH_POLICY, needsProbe, pickRunner, type HealthPolicy, type 
 import { encodeInferRequest } from "./wire";
 
 /**
- * The pool of gpu-runners one isolate dispatches to (DESIGN.md section 10).
+ * The pool of gpu-runners one isolate dispatches to (docs/architecture.md#10-gpu-runner).
  *
  * State lives per isolate (module-level, see `runnerPool`), never in a Durable Object: a global coordinator
  * would be a single point of failure and a round trip on every inference, while each isolate's own view is

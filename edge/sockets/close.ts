@@ -22,7 +22,7 @@ export function closeReason(text: string): string {
 
 /**
  * Closes a socket without throwing. 1005 (no status), 1006 (abnormal) and 1015 (TLS) only describe a close
- * that was received; sending them throws, so a peer's such close is answered with 1000 (DESIGN.md section 11).
+ * that was received; sending them throws, so a peer's such close is answered with 1000 (docs/architecture.md#11-toolchain-facts).
  */
 export function closeSafely(ws: WebSocket, code: number, reason = ""): void {
   const sendable = code === 1005 || code === 1006 || code === 1015 || code < 1000 || code > 4999 ? CLOSE_NORMAL : code;

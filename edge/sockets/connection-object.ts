@@ -12,7 +12,7 @@ import { JobFollower } from "./job-follower";
 import { newSession, readSession, SOCKET_KEY_HEADER, SOCKET_USER_HEADER, type SocketSession } from "./session";
 
 /**
- * One Durable Object per WebSocket connection (DESIGN.md sections 1 and 6), using the hibernation API: the
+ * One Durable Object per WebSocket connection (docs/architecture.md#1-the-pieces and docs/websocket-protocol.md), using the hibernation API: the
  * runtime holds the socket, and an object that follows no job can be evicted between frames and wake with
  * only the socket and its attachment (user and mode). While it follows jobs, their open feeds keep it in
  * memory. Jobs live in their own objects, so closing the socket stops the forwarding, never the jobs.

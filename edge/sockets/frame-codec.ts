@@ -3,7 +3,7 @@ import { decodeMsgpack, encodeMsgpack, toJsonText } from "../streaming/wire";
 import { toNodeToolMessage } from "./nodetool-messages";
 
 /**
- * Frames on the wire (DESIGN.md section 6): a binary frame is one MessagePack value, a text frame one JSON
+ * Frames on the wire (docs/websocket-protocol.md): a binary frame is one MessagePack value, a text frame one JSON
  * value. The kind of frame a client sends decides the mode it is answered in (unless `set_mode` pinned it).
  */
 

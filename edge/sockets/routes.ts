@@ -8,7 +8,7 @@ import { toApiError } from "../errors/handler";
 import { CLOSE_INTERNAL_ERROR, CLOSE_POLICY_VIOLATION, closeSafely } from "./close";
 import { SOCKET_KEY_HEADER, SOCKET_USER_HEADER } from "./session";
 
-/** The WebSocket endpoints (DESIGN.md section 6): `/predict` and `/ws` speak the same protocol. */
+/** The WebSocket endpoints (docs/websocket-protocol.md): `/predict` and `/ws` speak the same protocol. */
 export const SOCKET_PATHS = ["/predict", "/ws"] as const;
 
 /**

@@ -1,7 +1,7 @@
 import { ApiError } from "../errors/api-error";
 
 /**
- * Storage keys (DESIGN.md section 8). The bucket holds `assets/`, `temp/` and the model areas (`models/`,
+ * Storage keys (docs/architecture.md#8-storage-assets-models-and-per-user-state). The bucket holds `assets/`, `temp/` and the model areas (`models/`,
  * `model-files/`: edge/models/keys.ts, built on `checkKey` and `ownerSegment`); only the first two are
  * reachable over /storage. Every object below them belongs to one user, whose owner segment comes
  * first:

@@ -94,7 +94,7 @@ function readResponses() {
   };
 }
 
-/** Storage routes (DESIGN.md section 8): public reads and the caller's own objects under /admin/storage. */
+/** Storage routes (docs/architecture.md#8-storage-assets-models-and-per-user-state): public reads and the caller's own objects under /admin/storage. */
 export function storageRoutes() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.on(["GET", "HEAD"], `${PUBLIC_PREFIX}*`, publicRead);

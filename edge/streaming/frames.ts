@@ -1,4 +1,4 @@
-/** Wire framings of stream messages (DESIGN.md section 5). */
+/** Wire framings of stream messages (docs/architecture.md#5-stream-messages-sse-and-ndjson). */
 export type StreamFormat = "sse" | "ndjson" | "msgpack";
 
 const encoder = new TextEncoder();

@@ -1,7 +1,7 @@
 import { Decoder, Encoder } from "@msgpack/msgpack";
 
 /**
- * Wire encodings of job messages (DESIGN.md sections 5 and 6). MessagePack is the canonical form: it is what
+ * Wire encodings of job messages (docs/architecture.md#5-stream-messages-sse-and-ndjson and docs/websocket-protocol.md). MessagePack is the canonical form: it is what
  * the event log stores and what binary WebSocket clients get, so media bytes survive as `bin`. JSON surfaces
  * (SSE, NDJSON, text WebSocket frames, D1 columns) get bytes as base64 `data:` URIs instead.
  */

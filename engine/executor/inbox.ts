@@ -1,5 +1,5 @@
 /**
- * Per-node inbox with one FIFO per input handle (DESIGN.md section 7). Items keep their arrival order across
+ * Per-node inbox with one FIFO per input handle (docs/architecture.md#7-execution-model). Items keep their arrival order across
  * handles for `on_any`; a handle ends when every edge feeding it has ended. Reads that find data return it
  * synchronously: the executor only awaits when a node really has to wait, which keeps an activation cheap.
  *

@@ -1,5 +1,5 @@
 /**
- * The one interface through which nodes reach stored media (DESIGN.md section 2: the host passes in a blob
+ * The one interface through which nodes reach stored media (docs/architecture.md#2-dependency-direction-and-host-services: the host passes in a blob
  * store). The engine itself only understands `data:` URIs and inline bytes; every other URI (`asset://<id>.<ext>`,
  * a storage URL of the deployment, an http(s) URL) is the host's to resolve, check and read. Runtime-agnostic:
  * the Worker implements it on R2 and D1 (edge/storage/blob-store.ts), tests and the CLI in memory.

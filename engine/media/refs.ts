@@ -6,7 +6,7 @@ import { InlineBytes, isDataUri, parseDataUri } from "./data-uri";
 
 /**
  * Media references (`ImageRef`, `AudioRef`, ...) as they travel through a workflow and reach clients:
- * `{type, uri, asset_id, data}` (DESIGN.md section 3). `uri` is `asset://<id>.<ext>`, a storage URL, a
+ * `{type, uri, asset_id, data}` (docs/architecture.md#3-workflow-documents). `uri` is `asset://<id>.<ext>`, a storage URL, a
  * `data:` URI or an http(s) URL; `data`, when set, holds the bytes themselves.
  */
 export interface MediaRef {

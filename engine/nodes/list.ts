@@ -7,7 +7,7 @@ import { pyStr } from "../text/strings";
 import { deepEqual, describe, enumValue, isRecord, toInt, toList, toText } from "../values/coerce";
 
 /**
- * `nodetool.list.*`: a list arriving on a handle is one value (DESIGN.md section 7); these nodes work on
+ * `nodetool.list.*`: a list arriving on a handle is one value (docs/architecture.md#7-execution-model); these nodes work on
  * that value. Set-like nodes (Dedupe, Union, ...) keep first-seen order and compare structurally.
  */
 

@@ -1,7 +1,7 @@
 import { ChatError } from "./errors";
 import type { ChatSettings, ProviderConfig } from "./types";
 
-/** Name prefixes that pick a provider when it is configured (DESIGN.md section 9). */
+/** Name prefixes that pick a provider when it is configured (docs/architecture.md#9-chat-proxy). */
 export const NAME_PREFIXES: readonly { prefix: string; provider: string }[] = [
   { prefix: "gpt-", provider: "openai" },
   { prefix: "o1", provider: "openai" },

@@ -1,7 +1,7 @@
 import { decode, encode } from "@msgpack/msgpack";
 
 /**
- * What the page knows about the job it shows, built from the job's messages (DESIGN.md section 5) in
+ * What the page knows about the job it shows, built from the job's messages (docs/architecture.md#5-stream-messages-sse-and-ndjson) in
  * `job_seq` order. It is saved in sessionStorage together with `last_seq`, so a reload shows the same view
  * and asks the server only for what came after (`reconnect_job {job_id, last_seq}`).
  */

@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 
 /**
- * Models that ship inside npm packages (DESIGN.md section 10: nothing is downloaded from a hub at run time).
+ * Models that ship inside npm packages (docs/architecture.md#10-gpu-runner: nothing is downloaded from a hub at run time).
  * Paths are resolved through Node's module resolution from this file, so they hold whatever the cwd is and
  * wherever node_modules is hoisted. The packages only export their entry files, so each path is taken relative
  * to the package directory found from that entry.
