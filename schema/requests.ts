@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { WebhookSpecSchema } from "./accounts";
 import { JobStatusSchema, ResultMapSchema } from "./messages";
 
 export const ParamsSchema = z.record(z.string(), z.unknown()).meta({
@@ -6,8 +7,8 @@ export const ParamsSchema = z.record(z.string(), z.unknown()).meta({
   description: "Input values by input name (the `data.name` of each input node).",
 });
 
-/** Body of the run routes: `{params}`. */
-export const RunRequestSchema = z.object({ params: ParamsSchema.optional().default({}) }).meta({ id: "RunRequest" });
+/** Body of the run routes: `{params}`, and optionally a `webhook` for the job's events (schema/accounts.ts). */
+export const RunRequestSchema = z.object({ params: ParamsSchema.optional().default({}), webhook: WebhookSpecSchema.optional() }).meta({ id: "RunRequest" });
 
 export const WorkerRunResponseSchema = z
   .object({

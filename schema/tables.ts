@@ -84,3 +84,84 @@ export const assets = sqliteTable(
 export type WorkflowRow = typeof workflows.$inferSelect;
 export type JobRow = typeof jobs.$inferSelect;
 export type AssetRow = typeof assets.$inferSelect;
+
+/**
+ * API keys (docs/accounts.md). Only the SHA-256 of a key's secret is stored (`hash`), with its first
+ * characters (`prefix`) for display. `limits` overrides the server's defaults for this key. A revoked key keeps
+ * its row (and its usage) with `revoked_at` set.
+ */
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    user_id: text("user_id").notNull(),
+    name: text("name").notNull(),
+    prefix: text("prefix").notNull(),
+    hash: text("hash").notNull(),
+    scopes: text("scopes", { mode: "json" }).$type<string[]>().notNull(),
+    limits: text("limits", { mode: "json" }).$type<{ requests_per_minute?: number; concurrent_jobs?: number }>().notNull(),
+    /** `whsec_...`: signs webhooks of jobs the key starts. A signing key must be readable to sign with. */
+    webhook_secret: text("webhook_secret").notNull(),
+    created_at: text("created_at").notNull(),
+    expires_at: text("expires_at"),
+    revoked_at: text("revoked_at"),
+    last_used_at: text("last_used_at"),
+  },
+  (t) => [uniqueIndex("api_keys_hash").on(t.hash), index("api_keys_user_created").on(t.user_id, t.created_at, t.id)],
+);
+
+/** A user's own webhook signing secret, for jobs not started with a key. */
+export const webhookSecrets = sqliteTable("webhook_secrets", {
+  user_id: text("user_id").primaryKey(),
+  secret: text("secret").notNull(),
+  created_at: text("created_at").notNull(),
+});
+
+/** One row per webhook delivery (one event of one job), updated after every attempt. */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: text("id").primaryKey(),
+    job_id: text("job_id").notNull(),
+    user_id: text("user_id").notNull(),
+    event: text("event").notNull(),
+    url: text("url").notNull(),
+    status: text("status").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    last_status: integer("last_status"),
+    last_error: text("last_error"),
+    next_attempt_at: text("next_attempt_at"),
+    created_at: text("created_at").notNull(),
+    delivered_at: text("delivered_at"),
+    history: text("history", { mode: "json" }).$type<{ at: string; status: number | null; error: string | null }[]>().notNull(),
+  },
+  (t) => [index("webhook_deliveries_job").on(t.job_id, t.created_at)],
+);
+
+/**
+ * Usage, one row per finished job or proxied chat request, with the user, the key (null: not a key) and the
+ * workflow it is counted under. `day` (YYYY-MM-DD, UTC) makes the daily grouping an index scan.
+ */
+export const usageRecords = sqliteTable(
+  "usage_records",
+  {
+    id: text("id").primaryKey(),
+    user_id: text("user_id").notNull(),
+    key_id: text("key_id"),
+    workflow_id: text("workflow_id"),
+    job_id: text("job_id"),
+    kind: text("kind", { enum: ["job", "chat"] }).notNull(),
+    created_at: text("created_at").notNull(),
+    day: text("day").notNull(),
+    jobs: integer("jobs").notNull().default(0),
+    node_seconds: real("node_seconds").notNull().default(0),
+    runner_seconds: real("runner_seconds").notNull().default(0),
+    chat_requests: integer("chat_requests").notNull().default(0),
+    tokens_in: integer("tokens_in").notNull().default(0),
+    tokens_out: integer("tokens_out").notNull().default(0),
+  },
+  (t) => [index("usage_user_created").on(t.user_id, t.created_at), index("usage_user_key").on(t.user_id, t.key_id, t.created_at)],
+);
+
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;

@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { executePlan, type RunResult } from "../../engine/executor/run-workflow";
 import { planRun } from "../../engine/executor/plan";
+import { InputFeed } from "../../engine/executor/input-feed";
 import { TERMINAL_JOB_STATUSES, type EngineMessage, type JobStatus } from "../../schema/messages";
 import { getConfig } from "../config/config";
 import type { Env } from "../config/env";
@@ -14,6 +15,10 @@ import { createJobServices } from "./job-services";
 import { markJobFinished, markJobQueued, markJobRunning } from "./job-rows";
 import { JobSpecSchema, StartRespondSchema, type JobOutcome, type JobSnapshot, type JobSpec, type JobState, type TerminalStatus } from "./job-spec";
 import { StreamSubscriber, type OutgoingMessage } from "./stream-subscriber";
+import { releaseJobSlot } from "../ratelimit/enforce";
+import { JobMeter } from "../usage/job-meter";
+import { recordUsage } from "../usage/record";
+import { WebhookOutbox } from "../webhooks/outbox";
 
 const LOST_RUN_ERROR =
   "The job stopped unexpectedly: the process running it was restarted (an eviction, a crash or a deploy) before it finished";
@@ -31,7 +36,7 @@ function isTerminal(m: EngineMessage): boolean {
 }
 
 /**
- * One Durable Object per job (DESIGN.md section 7). It waits for a slot in its user's queue, runs the
+ * One Durable Object per job (docs/architecture.md#7-execution-model). It waits for a slot in its user's queue, runs the
  * engine, stamps every message with the job's increasing `job_seq`, appends it to its SQLite event log
  * before anyone sees it, and fans it out to live subscribers. The outcome reaches the job's D1 row before
  * the terminal `job_update` is published, so whoever sees the end can read it back. One alarm does three
@@ -44,16 +49,23 @@ export class JobObject extends DurableObject<Env> {
   private spec: JobSpec | null = null;
   /** Set while this instance is running the job; a `running` state without it is a lost run. */
   private controller: AbortController | null = null;
+  /** Where `stream_input` items go while a job started over the WebSocket runs. */
+  private feed: InputFeed | null = null;
   private readonly subscribers = new Set<StreamSubscriber>();
   private readonly outcomeWaiters: ((o: JobOutcome) => void)[] = [];
   /** Published messages not yet written to the log; written and sent together once per turn. */
   private pending: OutgoingMessage[] = [];
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The job's webhook deliveries (edge/webhooks/outbox.ts); its retries share the job's alarm. */
+  private readonly webhooks: WebhookOutbox;
+  /** Node, runner and token usage of the run in this instance. */
+  private meter = new JobMeter();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.log = new JobLog(ctx.storage.sql);
     this.state = this.log.readState();
+    this.webhooks = new WebhookOutbox(ctx.storage.sql, env);
   }
 
   override async fetch(request: Request): Promise<Response> {
@@ -94,8 +106,11 @@ export class JobObject extends DurableObject<Env> {
         max_run_seconds: spec.max_run_seconds,
         created_ms: now,
         started_ms: now,
+        ...(spec.key_id !== undefined ? { key_id: spec.key_id } : {}),
+        ...(spec.job_slot ? { job_slot: true } : {}),
       };
       this.log.writeState(this.state);
+      if (spec.webhook) this.webhooks.configure(spec.job_id, spec.user_id, spec.webhook);
       // Armed before anything can fail: whatever happens next, the watchdog comes back to this job.
       await this.ctx.storage.setAlarm(now + this.watchdogMs());
       await this.admit();
@@ -162,11 +177,13 @@ export class JobObject extends DurableObject<Env> {
     }
     let terminal: EngineMessage | null = null;
     let run: RunResult;
+    this.feed = spec.stream_inputs ? new InputFeed() : null;
     try {
       const plan = planRun(spec.graph as never, spec.params, registry);
       run = await executePlan(plan, {
         registry,
-        services: createJobServices(this.env, { jobId: state.job_id, userId: state.user_id }),
+        ...(this.feed ? { feed: this.feed } : {}),
+        services: this.meter.wrap(createJobServices(this.env, { jobId: state.job_id, userId: state.user_id })),
         signal: controller.signal,
         // Held back until D1 has the outcome (see the class comment).
         emit: (m) => {
@@ -230,6 +247,31 @@ export class JobObject extends DurableObject<Env> {
     await this.queue()
       .release(state.job_id)
       .catch((err) => console.error(`[job ${state.job_id}] could not free its queue slot`, err));
+    await this.afterFinish(state, outcome);
+  }
+
+  /** Account bookkeeping of an ended job: its concurrent-job slot, its usage row, its terminal webhook. */
+  private async afterFinish(state: JobState, outcome: JobOutcome): Promise<void> {
+    if (state.job_slot) {
+      await releaseJobSlot(this.env, state.user_id, state.job_id).catch((err) => console.error(`[job ${state.job_id}] could not free its job slot`, err));
+    }
+    const figures = this.meter.figures();
+    this.meter = new JobMeter();
+    this.ctx.waitUntil(
+      recordUsage(this.env, { userId: state.user_id, keyId: state.key_id ?? null, workflowId: state.workflow_id, jobId: state.job_id, kind: "job" }, figures),
+    );
+    const event = outcome.status === "completed" ? "completed" : outcome.status === "cancelled" ? "cancelled" : "failed";
+    await this.webhooks.enqueue(event, { ...outcome, workflow_id: state.workflow_id });
+    this.ctx.waitUntil(this.deliverWebhooks());
+  }
+
+  /** Sends the webhook deliveries that are due, and brings the alarm forward to the next retry. */
+  private async deliverWebhooks(): Promise<void> {
+    await this.webhooks.deliverDue();
+    const due = this.webhooks.nextDueMs();
+    if (due === null) return;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > due) await this.ctx.storage.setAlarm(due);
   }
 
   /**
@@ -251,6 +293,27 @@ export class JobObject extends DurableObject<Env> {
     return { status: outcome.status, alreadyFinished: false };
   }
 
+  /**
+   * `stream_input` / `end_input_stream`: hands an item to (or ends) one of the running job's streaming inputs.
+   * Answers with an error message instead of throwing, so the caller can reply with it as NodeTool does.
+   */
+  async feedInput(userId: string, op: "push" | "end", input: string, value: unknown, handle?: string): Promise<{ ok: true } | { ok: false; error: string; status?: JobStatus } | null> {
+    const state = this.state;
+    if (!state || state.user_id !== userId) return null;
+    if (isTerminalStatus(state.status)) return { ok: false, error: `Job '${state.job_id}' has already finished (${state.status})`, status: state.status };
+    if (!this.feed) {
+      const why = state.status === "queued" ? "is still queued; send its inputs once it runs" : "was not started over the WebSocket, so it takes no streamed input";
+      return { ok: false, error: `Job '${state.job_id}' ${why}`, status: state.status };
+    }
+    try {
+      if (op === "push") this.feed.push(input, value, handle);
+      else this.feed.end(input, handle);
+      return { ok: true };
+    } catch (err) {
+      return { ok: false, error: (err as Error).message, status: state.status };
+    }
+  }
+
   /** Whether the job still holds (or waits for) a queue slot; the queue's sweep asks. */
   isActive(): boolean {
     return this.state !== null && !isTerminalStatus(this.state.status);
@@ -268,7 +331,15 @@ export class JobObject extends DurableObject<Env> {
     return snapshot;
   }
 
+  /** One alarm, three uses: webhook retries first, then the watchdog or the log's retention (their own time). */
   override async alarm(): Promise<void> {
+    await this.webhooks.deliverDue().catch((err) => console.error("[webhooks] delivery failed", err));
+    await this.watchdogAlarm();
+    if (this.state !== null) await this.deliverWebhooks();
+    else this.webhooks.forget();
+  }
+
+  private async watchdogAlarm(): Promise<void> {
     // Read from storage, not memory: this may be a fresh instance after an eviction.
     this.flush();
     this.log.reload();
@@ -316,6 +387,11 @@ export class JobObject extends DurableObject<Env> {
   private publish(message: EngineMessage): void {
     const state = this.state!;
     const stamped = { ...message, job_id: state.job_id, workflow_id: state.workflow_id, job_seq: this.seq + 1 };
+    this.meter.observe(message);
+    if (message.type === "output_update" && this.webhooks.wants("output")) {
+      const { type: _type, ...output } = stamped;
+      this.ctx.waitUntil(this.webhooks.enqueue("output", output).then(() => this.deliverWebhooks()));
+    }
     let json: string | undefined;
     this.pending.push({ seq: stamped.job_seq, msgpack: encodeMsgpack(stamped), json: () => (json ??= toJsonText(stamped)) });
     // With someone watching, send within the turn. Unwatched (a sync run waiting for its result), let the

@@ -3,6 +3,8 @@ import { ResultMapSchema, StreamMessageSchema } from "../../schema/messages";
 import { IdempotencyKeySchema } from "../../schema/jobs";
 import { ParamsSchema, RunRequestSchema, WorkerRunResponseSchema } from "../../schema/requests";
 import type { AppEnv } from "../app-env";
+import { WebhookSpecSchema, type WebhookSpec } from "../../schema/accounts";
+import type { Principal } from "../auth/authenticate";
 import { ApiError } from "../errors/api-error";
 import { validationHook } from "../openapi/hook";
 import { badRequestError, commonErrors, error, IdParam, jobFailedError, notFoundError } from "../openapi/responses";
@@ -75,15 +77,34 @@ const workerRunStream = createRoute({
   },
 });
 
-/** The worker surface accepts `{params}` or a bare params object. */
+/** The worker surface accepts `{params}` (with an optional `webhook`) or a bare params object. */
 function workerParams(body: Record<string, unknown>): Record<string, unknown> {
   const keys = Object.keys(body);
-  if (keys.length === 1 && keys[0] === "params") {
+  if (keys.includes("params") && keys.every((k) => k === "params" || k === "webhook")) {
     const parsed = ParamsSchema.safeParse(body.params);
     if (!parsed.success) throw new ApiError("validation_error", "Invalid request body: params must be an object", [{ path: "params", message: "expected an object" }]);
     return parsed.data;
   }
   return body;
+}
+
+/** `webhook` of a `{params, webhook}` body (a bare params object has none). */
+function workerWebhook(body: Record<string, unknown>): WebhookSpec | undefined {
+  const keys = Object.keys(body);
+  if (!keys.includes("webhook") || !keys.every((k) => k === "params" || k === "webhook")) return undefined;
+  const parsed = WebhookSpecSchema.safeParse(body.webhook);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = ["webhook", ...issue.path.map(String)].join(".");
+    throw new ApiError("validation_error", `Invalid request body: ${path}: ${issue.message}`, [{ path, message: issue.message }]);
+  }
+  return parsed.data;
+}
+
+/** The account side of a run: the API key it was asked with, and its webhook. */
+function accountOptions(c: { get(key: "principal"): Principal }, webhook: WebhookSpec | undefined) {
+  const key = c.get("principal")?.key;
+  return { ...(key ? { key: { id: key.id, limits: key.limits } } : {}), ...(webhook ? { webhook } : {}) };
 }
 
 /** `X-Job-Id` on every run response, and `Idempotent-Replayed: true` when an earlier request created the job. */
@@ -104,8 +125,10 @@ export function runRoutes() {
     const userId = c.get("userId");
     const { id } = c.req.valid("param");
     const stream = ["true", "1"].includes(c.req.valid("query").stream ?? "");
-    const params = c.req.valid("json").params ?? {};
+    const body = c.req.valid("json");
+    const params = body.params ?? {};
     const started = await startJob(c.env, userId, { savedWorkflowId: id }, params, {
+      ...accountOptions(c, body.webhook),
       respond: stream ? "ndjson" : "result",
       idempotencyKey: c.req.valid("header")["idempotency-key"],
     });
@@ -122,6 +145,7 @@ export function runRoutes() {
     const userId = c.get("userId");
     const params = workerParams(c.req.valid("json"));
     const started = await startJob(c.env, userId, { savedWorkflowId: c.req.valid("param").id }, params, {
+      ...accountOptions(c, workerWebhook(c.req.valid("json"))),
       respond: "result",
       idempotencyKey: c.req.valid("header")["idempotency-key"],
     });
@@ -134,6 +158,7 @@ export function runRoutes() {
     const userId = c.get("userId");
     const params = workerParams(c.req.valid("json"));
     const started = await startJob(c.env, userId, { savedWorkflowId: c.req.valid("param").id }, params, {
+      ...accountOptions(c, workerWebhook(c.req.valid("json"))),
       respond: "sse",
       idempotencyKey: c.req.valid("header")["idempotency-key"],
     });
