@@ -81,6 +81,7 @@ export const ApiHealthSchema = z
     nodes_loaded: z.number().int(),
     gpu_nodes: z.number().int().meta({ description: "Registered nodes that need a gpu-runner." }),
     examples_loaded: z.number().int(),
+    presets_loaded: z.number().int().meta({ description: "The caller's presets (node types `preset.<name>` of their own)." }),
     runners: z
       .object({ configured: z.number().int(), healthy: z.number().int() })
       .meta({ description: "gpu-runners: how many are configured and how many answered their health check." }),
@@ -88,3 +89,12 @@ export const ApiHealthSchema = z
   })
   .meta({ id: "ApiHealth" });
 export type ApiHealth = z.infer<typeof ApiHealthSchema>;
+
+export const NodeReloadSchema = z
+  .object({
+    nodes_loaded: z.number().int().meta({ description: "Built-in node types: compiled into this deployment, so a reload finds the same ones." }),
+    presets_loaded: z.number().int().meta({ description: "The caller's presets, read again from storage." }),
+    presets: z.array(z.string()).meta({ description: "Their node types." }),
+    builtin: z.string().meta({ description: "Why built-in nodes do not change on reload." }),
+  })
+  .meta({ id: "NodeReload" });

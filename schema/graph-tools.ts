@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ValidationIssueSchema } from "./errors";
 import { ParamsSchema } from "./requests";
-import { GraphEdgeSchema, GraphNodeSchema, GraphSchema, JsonSchemaObject } from "./workflow";
+import { GraphEdgeSchema, GraphNodeSchema, GraphSchema, JsonSchemaObject, WorkflowInputSchema } from "./workflow";
 
 /**
  * Graph tools: `POST /api/graph/validate` checks a graph (and optionally params) and lists every problem;
@@ -35,11 +35,36 @@ export const ValidateResponseSchema = z
   .meta({ id: "ValidateResponse" });
 export type ValidateResponse = z.infer<typeof ValidateResponseSchema>;
 
-export const ExportLanguageSchema = z.enum(["typescript", "javascript"]);
+export const ExportLanguageSchema = z.enum(["typescript", "javascript", "python"]);
 export type ExportLanguage = z.infer<typeof ExportLanguageSchema>;
 
 export const ExportQuerySchema = z.object({
   language: ExportLanguageSchema.default("typescript").meta({
-    description: "`typescript` (run with `npx tsx run-workflow.ts`) or `javascript` (an ES module: `node run-workflow.mjs`).",
+    description:
+      "`typescript` (run with `npx tsx run-workflow.ts`), `javascript` (an ES module: `node run-workflow.mjs`) or `python` (plain `requests`: `python3 run-workflow.py`).",
   }),
 });
+
+/**
+ * Saved graphs (`POST /api/graph/save`, `GET /api/graph/load/{name}`, `GET /api/graph/list`): the caller's
+ * workflows addressed by name. A save is a workflow document (a NodeTool file works as it is) whose name is required.
+ */
+export const GraphSaveBodySchema = WorkflowInputSchema.extend({
+  name: z.string().trim().min(1, "a saved graph needs a name").max(500),
+}).meta({ id: "GraphSave" });
+
+export const SavedGraphSummarySchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string(),
+    node_count: z.number().int(),
+    edge_count: z.number().int(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .meta({ id: "SavedGraphSummary" });
+
+export const SavedGraphListSchema = z
+  .object({ graphs: z.array(SavedGraphSummarySchema), next: z.string().nullable() })
+  .meta({ id: "SavedGraphList" });

@@ -17,7 +17,7 @@ export function namespaceOf(type: string): string {
   return dot < 0 ? "" : type.slice(0, dot);
 }
 
-function catalogProperty(p: PropertyDecl): CatalogProperty {
+export function catalogProperty(p: PropertyDecl): CatalogProperty {
   return {
     name: p.name,
     type: p.type,
@@ -66,7 +66,12 @@ function catalogOf(registry: NodeRegistry) {
 
 /** Every registered node, in registry order; built once per registry. Filters: namespace prefix, substring. */
 export function listCatalog(registry: NodeRegistry, filter: { namespace?: string; q?: string } = {}): CatalogNode[] {
-  let nodes = catalogOf(registry).list;
+  return filterCatalog(catalogOf(registry).list, filter);
+}
+
+/** The catalog filters: namespace prefix (the namespace or below it) and a case-insensitive substring. */
+export function filterCatalog(list: CatalogNode[], filter: { namespace?: string; q?: string } = {}): CatalogNode[] {
+  let nodes = list;
   const ns = filter.namespace;
   if (ns) nodes = nodes.filter((n) => n.namespace === ns || n.namespace.startsWith(`${ns}.`));
   const q = filter.q?.toLowerCase();

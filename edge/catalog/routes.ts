@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import packageJson from "../../package.json";
-import { ApiHealthSchema, CatalogNodeSchema, NodeListQuerySchema, NodeListSchema } from "../../schema/catalog";
+import { ApiHealthSchema, CatalogNodeSchema, NodeListQuerySchema, NodeListSchema, NodeReloadSchema } from "../../schema/catalog";
 import type { AppEnv } from "../app-env";
 import { runnerPoolStatus } from "../runners/service";
 import { getConfig } from "../config/config";
@@ -9,7 +9,10 @@ import { EXAMPLE_COUNT } from "../examples/bundle";
 import { validationHook } from "../openapi/hook";
 import { commonErrors, error } from "../openapi/responses";
 import { registry } from "../registry";
-import { findCatalogNode, listCatalog } from "./catalog";
+import { presetNameOf } from "../presets/expand";
+import { presetCatalogNode } from "../presets/catalog";
+import { presetStore } from "../presets/service";
+import { filterCatalog, findCatalogNode, listCatalog } from "./catalog";
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 
@@ -39,6 +42,16 @@ const getNode = createRoute({
   responses: { 200: json(CatalogNodeSchema, "The node"), 404: error("No node of this type is registered"), ...commonErrors },
 });
 
+const reloadNodes = createRoute({
+  method: "post",
+  path: "/api/nodes/reload",
+  tags: ["nodes"],
+  summary: "Re-read the caller's node types: their presets, from storage",
+  description:
+    "Built-in node types are compiled into this deployment (a new version is a new deployment), so a reload finds the same ones; the caller's presets are read again from storage. Every request reads them afresh anyway, so this is what a client calls to see the count after changes elsewhere.",
+  responses: { 200: json(NodeReloadSchema, "What is loaded now"), ...commonErrors },
+});
+
 const apiHealth = createRoute({
   method: "get",
   path: "/api/health",
@@ -51,16 +64,36 @@ const apiHealth = createRoute({
 export function catalogRoutes() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
-  app.openapi(listNodes, (c) => {
-    const nodes = listCatalog(registry, c.req.valid("query"));
+  // The caller's presets join the built-in catalog as node types of their own (`preset.<name>`), for them only.
+  app.openapi(listNodes, async (c) => {
+    const query = c.req.valid("query");
+    const presets = (await presetStore(c.env, c.get("userId")).all()).map(presetCatalogNode);
+    const nodes = [...listCatalog(registry, query), ...filterCatalog(presets, query)];
     return c.json({ nodes, count: nodes.length }, 200);
   });
 
-  app.openapi(getNode, (c) => {
+  app.openapi(getNode, async (c) => {
     const { type } = c.req.valid("param");
-    const node = findCatalogNode(registry, type);
+    const presetName = presetNameOf(type);
+    const preset = presetName !== null ? await presetStore(c.env, c.get("userId")).get(presetName) : null;
+    const node = preset ? presetCatalogNode(preset) : findCatalogNode(registry, type);
     if (!node) throw ApiError.notFound(`Node type '${type}'`);
     return c.json(node, 200);
+  });
+
+  app.openapi(reloadNodes, async (c) => {
+    const store = presetStore(c.env, c.get("userId"));
+    store.reload();
+    const presets = await store.all();
+    return c.json(
+      {
+        nodes_loaded: registry.all().filter((d) => d.unsupported === undefined).length,
+        presets_loaded: presets.length,
+        presets: presets.map((p) => p.node_type),
+        builtin: "Built-in node types are compiled into this deployment; they change only with a new deployment.",
+      },
+      200,
+    );
   });
 
   app.openapi(apiHealth, async (c) => {
@@ -74,6 +107,7 @@ export function catalogRoutes() {
         nodes_loaded: all.length,
         gpu_nodes: all.filter((d) => d.gpu).length,
         examples_loaded: EXAMPLE_COUNT,
+        presets_loaded: (await presetStore(c.env, c.get("userId")).names()).length,
         runners: (({ configured, healthy }) => ({ configured, healthy }))(await runnerPoolStatus(c.env)),
         problems,
       },

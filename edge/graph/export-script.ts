@@ -30,7 +30,7 @@ export async function exportWorkflowId(graph: Graph): Promise<string> {
   return `export-${hex}`;
 }
 
-function fileStem(name: string): string {
+export function fileStem(name: string): string {
   const slug = name
     .normalize("NFKD")
     .replace(/[\u0300-\u036f]/g, "")

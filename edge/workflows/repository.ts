@@ -2,7 +2,7 @@ import { and, desc, eq, lt, or } from "drizzle-orm";
 import { normalizeGraph } from "../../engine/graph/normalize";
 import { validateGraph } from "../../engine/graph/validate";
 import { workflows, type WorkflowRow } from "../../schema/tables";
-import { WORKFLOW_COLUMNS, type WorkflowInput } from "../../schema/workflow";
+import { WORKFLOW_COLUMNS, type Graph, type WorkflowInput } from "../../schema/workflow";
 import type { Db } from "../db/client";
 import { decodeCursor, encodeCursor } from "../db/cursor";
 import { ApiError } from "../errors/api-error";
@@ -31,7 +31,13 @@ export class WorkflowRepository {
   constructor(
     private readonly db: Db,
     private readonly userId: string,
+    /** Expands the user's preset nodes before the graph is checked (edge/presets); the graph is stored as sent. */
+    private readonly expand?: (graph: Graph) => Promise<Graph>,
   ) {}
+
+  private async check(input: WorkflowInput): Promise<void> {
+    assertRunnableGraph(this.expand ? { ...input, graph: await this.expand(input.graph) } : input);
+  }
 
   async list(opts: { limit: number; cursor?: string; runMode?: string }): Promise<{ rows: WorkflowRow[]; next: string | null }> {
     const conditions = [eq(workflows.user_id, this.userId)];
@@ -58,7 +64,7 @@ export class WorkflowRepository {
   }
 
   async create(input: WorkflowInput): Promise<WorkflowRow> {
-    assertRunnableGraph(input);
+    await this.check(input);
     const now = new Date().toISOString();
     const row: WorkflowRow = { ...this.columns(input), id: newId(), user_id: this.userId, created_at: now, updated_at: now };
     await this.db.insert(workflows).values(row);
@@ -70,7 +76,7 @@ export class WorkflowRepository {
    * Another user's id reads as missing, never as taken.
    */
   async upsert(id: string, input: WorkflowInput): Promise<{ row: WorkflowRow; created: boolean }> {
-    assertRunnableGraph(input);
+    await this.check(input);
     const now = new Date().toISOString();
     const columns = { ...this.columns(input), updated_at: now };
     const [written] = await this.db

@@ -6,6 +6,7 @@ import { db } from "../db/client";
 import { validationHook } from "../openapi/hook";
 import { badRequestError, commonErrors, IdParam, notFoundError } from "../openapi/responses";
 import { presentWorkflow } from "./present";
+import { expandUserPresets } from "../presets/service";
 import { WorkflowRepository } from "./repository";
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
@@ -69,7 +70,8 @@ const deleteWorkflow = (path: WorkflowPath) => createRoute({
 /** Workflow CRUD (`/api/workflows`) and the worker surface's `GET /workflows`. Auth is applied by the app. */
 export function workflowRoutes() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  const repo = (c: { env: AppEnv["Bindings"]; get: (k: "userId") => string }) => new WorkflowRepository(db(c.env.DB), c.get("userId"));
+  const repo = (c: { env: AppEnv["Bindings"]; get: (k: "userId") => string }) =>
+    new WorkflowRepository(db(c.env.DB), c.get("userId"), (graph) => expandUserPresets(c.env, c.get("userId"), graph));
 
   for (const path of ["/api/workflows", "/api/workflows/", "/workflows"]) {
     app.openapi(listRoute(path), async (c) => {
