@@ -15,6 +15,7 @@ import { db } from "../db/client";
 import { ApiError } from "../errors/api-error";
 import type { JobIdentity } from "../jobs/job-services";
 import { registry } from "../registry";
+import { expandUserPresets } from "../presets/service";
 import { storedGraph } from "../workflows/present";
 import { WorkflowRepository } from "../workflows/repository";
 
@@ -73,7 +74,9 @@ export class WorkerWorkflowTools implements WorkflowToolService {
     const row = await this.toolRow(id);
     if (!row) throw new Error(`No tool workflow '${id}' (a workflow is a tool when its run_mode is "tool")`);
     const nested = new WorkerWorkflowTools(this.env, this.job, this.services, this.depth + 1);
-    const result = await runWorkflow(storedGraph(row), params, { registry, services: { ...this.services(), workflows: nested }, signal });
+    // A tool workflow may use the user's presets: expanded here as they are for every other run.
+    const graph = await expandUserPresets(this.env, this.job.userId, storedGraph(row));
+    const result = await runWorkflow(graph, params, { registry, services: { ...this.services(), workflows: nested }, signal });
     if (result.status !== "completed") throw new Error(`Workflow '${row.name}' ${result.status}${result.error ? `: ${result.error}` : ""}`);
     return result.result;
   }
