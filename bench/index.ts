@@ -9,6 +9,7 @@ const suites: Record<string, () => Promise<string[]>> = { engine: benchEngine, h
 suites.storage = async () => (await import("./storage")).benchStorage();
 // Loaded on demand: onnxruntime and the runner process are only needed when this suite runs.
 suites.runner = async () => (await import("./runner")).benchRunner();
+suites.media = async () => (await import("./media")).benchMedia();
 const wanted = process.argv.slice(2).filter((a) => a in suites);
 
 for (const name of wanted.length ? wanted : Object.keys(suites)) {

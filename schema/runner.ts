@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ImageFinishSchema, ImageOpSchema, ImageOutputFormatSchema, ImageResultImageSchema, ImageSourceSchema } from "./image-ops";
+import { AudioOpSchema, AudioSourceSchema, AvOutputSchema, VideoInfoSchema, VideoOpSchema } from "./media-av";
 
 /**
  * The wire contract between the edge and the gpu-runners (docs/architecture.md#10-gpu-runner). Bodies are MessagePack; byte
@@ -115,6 +116,21 @@ export const InferRequestSchema = z.discriminatedUnion("kernel", [
     output: ImageOutputFormatSchema.prefault({}),
     job_id: z.string().max(200).optional(),
   }),
+  z.object({
+    kernel: z.literal("audio"),
+    /** Encoded audio or video (anything ffmpeg reads), raw msgpack bin; ops name them by index. */
+    media: z.array(Bytes).max(64),
+    source: AudioSourceSchema.prefault({ kind: "input" }),
+    ops: z.array(AudioOpSchema).max(32),
+    job_id: z.string().max(200).optional(),
+  }),
+  z.object({
+    kernel: z.literal("video"),
+    /** Encoded videos, images or audio (what the op needs), raw msgpack bin. */
+    media: z.array(Bytes).max(2000),
+    op: VideoOpSchema,
+    job_id: z.string().max(200).optional(),
+  }),
 ]);
 export type InferRequest = z.infer<typeof InferRequestSchema>;
 /** What a client sends before defaults are applied. */
@@ -146,6 +162,10 @@ export const InferResultSchema = z.discriminatedUnion("kernel", [
   }),
   /** Encoded results as raw bytes: one image, or the tiles of a sliced grid. */
   z.object({ kernel: z.literal("image"), images: z.array(ImageResultImageSchema) }),
+  /** 16-bit PCM WAV. */
+  z.object({ kernel: z.literal("audio"), outputs: z.array(AvOutputSchema) }),
+  /** Encoded videos, frames or audio, by op; `info` for the info op, `fps` for frames. */
+  z.object({ kernel: z.literal("video"), outputs: z.array(AvOutputSchema), info: VideoInfoSchema.optional(), fps: z.number().optional() }),
 ]);
 export type InferResult = z.infer<typeof InferResultSchema>;
 

@@ -1,8 +1,8 @@
 import type { z } from "zod";
-import type { InferResult, OcrOptionsSchema, TensorDtype, VadOptionsSchema, WireTensor } from "../../schema/runner";
+import type { InferRequestInput, InferResult, OcrOptionsSchema, TensorDtype, VadOptionsSchema, WireTensor } from "../../schema/runner";
 
 /**
- * The engine's view of GPU inference (DESIGN.md sections 2 and 10). GPU nodes describe what to run; the host
+ * The engine's view of GPU inference (docs/architecture.md#2-dependency-direction-and-host-services and docs/architecture.md#10-gpu-runner). GPU nodes describe what to run; the host
  * decides where: the Worker forwards to its pool of gpu-runners (edge/runners), other hosts may run it in
  * process. Requests mirror the wire contract's InferRequest (schema/runner.ts) and results are its
  * InferResult, except that a tensor request names an uploaded model by the name its user gave it: the host
@@ -37,7 +37,12 @@ export interface VadInferenceRequest {
   audio: Uint8Array;
   options?: z.input<typeof VadOptionsSchema>;
 }
-export type InferenceRequest = TensorInferenceRequest | OcrInferenceRequest | VadInferenceRequest;
+/** The image kernel's pipeline (schema/image-ops.ts): encoded images in, encoded images out. */
+export type ImageInferenceRequest = Omit<Extract<InferRequestInput, { kernel: "image" }>, "job_id">;
+/** The audio and video kernels (schema/media-av.ts): encoded media in, encoded media out. */
+export type AudioInferenceRequest = Omit<Extract<InferRequestInput, { kernel: "audio" }>, "job_id">;
+export type VideoInferenceRequest = Omit<Extract<InferRequestInput, { kernel: "video" }>, "job_id">;
+export type InferenceRequest = TensorInferenceRequest | OcrInferenceRequest | VadInferenceRequest | ImageInferenceRequest | AudioInferenceRequest | VideoInferenceRequest;
 
 export interface InferenceOptions {
   /** The node's signal: aborting it cancels the inference, on the runner too. */

@@ -38,11 +38,16 @@ function kernelFailure(err: unknown): RunnerFailure {
   return RunnerFailure.internal(shortMessage(err));
 }
 
-/** Tensor outputs go back as transferred buffers; kernel results are small and are cloned. */
+/** Tensor outputs and encoded images go back as transferred buffers; other kernel results are small and are cloned. */
 function transfersOf(outcomes: ItemOutcome[]): ArrayBuffer[] {
   const tensors: WireTensor[] = [];
+  const images: ArrayBuffer[] = [];
   for (const o of outcomes) if (o.ok && o.result.kernel === "tensor") tensors.push(...Object.values(o.result.outputs));
-  return buffersOf(tensors);
+  // The image kernel returns each encoded image in an ArrayBuffer of its own, so it can move without a copy.
+  for (const o of outcomes) if (o.ok && o.result.kernel === "image") for (const i of o.result.images) if (i.data.buffer instanceof ArrayBuffer) images.push(i.data.buffer);
+  // So do the audio and video kernels' outputs (gpu-runner/src/kernels/audio/ffmpeg.ts readOutput).
+  for (const o of outcomes) if (o.ok && (o.result.kernel === "audio" || o.result.kernel === "video")) for (const m of o.result.outputs) if (m.data.buffer instanceof ArrayBuffer) images.push(m.data.buffer);
+  return [...buffersOf(tensors), ...images];
 }
 
 async function handle(message: Exclude<ToWorker, { type: "stop" }>) {
