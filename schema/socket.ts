@@ -4,6 +4,7 @@ import { ERROR_STATUS, type ErrorType } from "./errors";
 import { ClientJobIdSchema, LastSeqSchema } from "./jobs";
 import { JobStatusSchema, ResultMapSchema } from "./messages";
 import { ParamsSchema } from "./requests";
+import { ChatMessageDataSchema } from "./threads";
 import { GraphSchema } from "./workflow";
 
 /**
@@ -128,6 +129,8 @@ export const SOCKET_COMMANDS = {
   stream_input: { data: StreamInputDataSchema, expects: "{job_id, input, value, handle?}", needsData: true },
   end_input_stream: { data: EndInputStreamDataSchema, expects: "{job_id, input, handle?}", needsData: true },
   stop: { data: StopDataSchema, expects: "{job_id?, thread_id?}", needsData: false },
+  // NodeTool's chat over the unified socket (ws-commands.ts chatMessageDataSchema): a user Message for a thread.
+  chat_message: { data: ChatMessageDataSchema, expects: "{role: 'user', content, thread_id?, model?, provider?, tools?}", needsData: true },
 } as const;
 export type SocketCommand = keyof typeof SOCKET_COMMANDS;
 export const SOCKET_COMMAND_NAMES = Object.keys(SOCKET_COMMANDS) as SocketCommand[];
@@ -200,6 +203,14 @@ export const StopReplySchema = z.object({
   cancelled: z.array(z.string()),
 });
 
+/** `chat_message`: the user's message is stored in `thread_id`; the turn's chunk, tool and message frames follow. */
+export const ChatMessageReplySchema = z.object({
+  command: z.literal("chat_message"),
+  message: z.string(),
+  thread_id: z.string(),
+  message_id: z.string(),
+});
+
 /** Sent before the `stop` reply, as NodeTool does. */
 export const GenerationStoppedSchema = z.object({
   type: z.literal("generation_stopped"),
@@ -245,6 +256,7 @@ export const SocketReplySchema = z.union([
   InputStreamReplySchema,
   StopReplySchema,
   GenerationStoppedSchema,
+  ChatMessageReplySchema,
   ControlPongSchema,
   HeartbeatPingSchema,
   ErrorReplySchema,

@@ -20,6 +20,7 @@ import {
   type SocketReply,
 } from "../../schema/socket";
 import type { KeyLimits } from "../../schema/accounts";
+import { ChatMessageDataSchema, type ChatMessageData } from "../../schema/threads";
 import type { JobRow } from "../../schema/tables";
 import { assertKeyActive } from "../keys/repository";
 import type { Env } from "../config/env";
@@ -44,6 +45,10 @@ export interface CommandContext {
   pinMode(mode: SocketMode): void;
   /** Jobs whose messages this connection is forwarding now. */
   followedJobIds(): string[];
+  /** `chat_message`: stores the message and starts the turn on this connection (edge/threads/chat-turn.ts). */
+  chat(data: ChatMessageData): Promise<CommandOutcome>;
+  /** Aborts this connection's running chat turn of `threadId` (every one without it); returns the threads stopped. */
+  stopChats(threadId?: string): string[];
 }
 
 export interface CommandOutcome {
@@ -52,6 +57,8 @@ export interface CommandOutcome {
   follow?: { row: JobRow; after: number };
   /** Sent just before the reply (NodeTool's `generation_stopped` before its `stop` reply). */
   before?: SocketReply[];
+  /** Run once the reply is sent (a chat turn starts streaming only after its `chat_message` reply). */
+  afterReply?: () => void;
 }
 
 // An unknown command is echoed back in the error; a client's arbitrary string is cut to a sane length.
@@ -151,6 +158,8 @@ async function dispatch(ctx: CommandContext, command: SocketCommand, data: unkno
     }
     case "stop":
       return stop(ctx, parseData(command, StopDataSchema, data));
+    case "chat_message":
+      return ctx.chat(parseData(command, ChatMessageDataSchema, data));
     case "set_mode": {
       const { mode } = parseData(command, SetModeDataSchema, data);
       ctx.pinMode(mode);
@@ -289,10 +298,12 @@ async function feedInput(
 
 /**
  * `stop`: cancels the named job, or every job this connection follows that has not ended, then answers as
- * NodeTool does: a `generation_stopped` message, then the reply. A thread (chat) has nothing to stop here.
+ * NodeTool does: a `generation_stopped` message, then the reply. `thread_id` stops that chat turn instead.
  */
 async function stop(ctx: CommandContext, data: { job_id?: string; thread_id?: string }): Promise<CommandOutcome> {
-  const ids = data.job_id !== undefined ? [(await ownJob(ctx, data.job_id)).id] : ctx.followedJobIds();
+  // A thread names a chat turn of this connection; neither a job nor a thread: everything it runs.
+  if (data.thread_id !== undefined || data.job_id === undefined) ctx.stopChats(data.thread_id);
+  const ids = data.job_id !== undefined ? [(await ownJob(ctx, data.job_id)).id] : data.thread_id !== undefined ? [] : ctx.followedJobIds();
   const cancelled: string[] = [];
   await Promise.all(
     ids.map(async (id) => {

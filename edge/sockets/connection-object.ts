@@ -6,10 +6,15 @@ import type { Env } from "../config/env";
 import { ApiError } from "../errors/api-error";
 import { openJobEvents } from "../jobs/job-stream";
 import { CLOSE_INTERNAL_ERROR, closeSafely } from "./close";
-import { errorReply, runCommand, type CommandContext } from "./commands";
+import { errorReply, runCommand, type CommandContext, type CommandOutcome } from "./commands";
 import { encodeJobMessage, encodeReply, readClientFrame } from "./frame-codec";
 import { JobFollower } from "./job-follower";
-import { newSession, readSession, SOCKET_KEY_HEADER, SOCKET_USER_HEADER, type SocketSession } from "./session";
+import { newSession, readSession, SOCKET_FLAVOR_HEADER, SOCKET_KEY_HEADER, SOCKET_USER_HEADER, type SocketSession } from "./session";
+import { ChatMessageDataSchema, type ChatMessageData } from "../../schema/threads";
+import { runChatTurn, startChat } from "../threads/chat-turn";
+
+/** Chat turns one connection may run at once (one per thread). */
+export const MAX_CHAT_TURNS = 4;
 
 /**
  * One Durable Object per WebSocket connection (docs/architecture.md#1-the-pieces and docs/websocket-protocol.md), using the hibernation API: the
@@ -21,6 +26,8 @@ export class ConnectionObject extends DurableObject<Env> {
   private session: SocketSession | null = null;
   /** Jobs whose messages this connection forwards, by job id; one follower per job. */
   private readonly followers = new Map<string, JobFollower>();
+  /** Running chat turns by thread id (edge/threads/chat-turn.ts); `stop` aborts them. */
+  private readonly chats = new Map<string, AbortController>();
   /** When this instance last sent a frame; 0 after a wake from hibernation (the heartbeat then pings at once). */
   private lastSentMs = 0;
 
@@ -32,7 +39,8 @@ export class ConnectionObject extends DurableObject<Env> {
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
     const key = request.headers.get(SOCKET_KEY_HEADER);
-    this.session = newSession(userId, key ? (JSON.parse(key) as SocketSession["key"]) : undefined);
+    const flavor = request.headers.get(SOCKET_FLAVOR_HEADER) === "chat" ? "chat" : undefined;
+    this.session = newSession(userId, key ? (JSON.parse(key) as SocketSession["key"]) : undefined, flavor);
     server.serializeAttachment(this.session);
     this.lastSentMs = Date.now();
     await this.armHeartbeat();
@@ -76,6 +84,10 @@ export class ConnectionObject extends DurableObject<Env> {
       this.send(ws, errorReply(new ApiError("invalid_request", frame.error)));
       return;
     }
+    if (session.flavor === "chat" && isChatFrame(frame.value)) {
+      this.chatFrame(ws, session, frame.value as Record<string, unknown>);
+      return;
+    }
     const control = controlFrame(frame.value);
     if (control !== null) {
       // NodeTool's control frames have a `type` and no `command` (ws-commands.ts `controlMessageInSchemas`).
@@ -91,11 +103,71 @@ export class ConnectionObject extends DurableObject<Env> {
       ...(session.key ? { key: session.key } : {}),
       pinMode: (mode) => this.setMode(ws, session, mode, true),
       followedJobIds: () => [...this.followers.keys()],
+      chat: (data) => this.chat(ws, session, data),
+      stopChats: (threadId) => this.stopChats(threadId),
     };
     const outcome = await runCommand(ctx, frame.value);
     for (const before of outcome.before ?? []) if (!this.send(ws, before)) return;
     if (!this.send(ws, outcome.reply)) return;
     if (outcome.follow) this.follow(ws, outcome.follow.row, outcome.follow.after);
+    outcome.afterReply?.();
+  }
+
+  // ---- chat ------------------------------------------------------------------------------------------
+
+  /** `chat_message`: stores the user's message, then (after the reply) streams the turn to this socket. */
+  private async chat(ws: WebSocket, session: SocketSession, data: ChatMessageData): Promise<CommandOutcome> {
+    if (data.thread_id && this.chats.has(data.thread_id)) {
+      throw new ApiError("conflict", `Thread '${data.thread_id}' is already answering on this connection; send stop with its thread_id first`);
+    }
+    if (this.chats.size >= MAX_CHAT_TURNS) throw new ApiError("conflict", `At most ${MAX_CHAT_TURNS} chat turns run at once on one connection`);
+    const started = await startChat(this.env, session.user_id, data);
+    const controller = new AbortController();
+    this.chats.set(started.threadId, controller);
+    const run = () => {
+      const send = (message: Record<string, unknown>) => void this.sendRaw(ws, encodeReply(this.session!.mode, message));
+      void runChatTurn(this.env, session.user_id, data, started, controller.signal, send).finally(() => {
+        if (this.chats.get(started.threadId) === controller) this.chats.delete(started.threadId);
+      });
+    };
+    return {
+      reply: { command: "chat_message", message: "Chat message processing started", thread_id: started.threadId, message_id: started.userMessage.id },
+      afterReply: run,
+    };
+  }
+
+  private stopChats(threadId?: string): string[] {
+    const stopped: string[] = [];
+    for (const [id, controller] of this.chats) {
+      if (threadId !== undefined && id !== threadId) continue;
+      controller.abort(new DOMException("Generation stopped by user", "AbortError"));
+      this.chats.delete(id);
+      stopped.push(id);
+    }
+    return stopped;
+  }
+
+  /**
+   * NodeTool's `/chat` socket: a bare Message frame is a chat message (no reply of its own: the turn's frames
+   * follow), `{type: "stop"}` stops the running turns with `generation_stopped`. Failures are `{type: "error"}`.
+   */
+  private chatFrame(ws: WebSocket, session: SocketSession, frame: Record<string, unknown>): void {
+    const reply = (message: Record<string, unknown>) => void this.sendRaw(ws, encodeReply(session.mode, message));
+    if (frame.type === "stop") {
+      const threadId = typeof frame.thread_id === "string" ? frame.thread_id : undefined;
+      this.stopChats(threadId);
+      reply({ type: "generation_stopped", message: "Generation stopped by user", job_id: null, thread_id: threadId ?? null });
+      return;
+    }
+    const parsed = ChatMessageDataSchema.safeParse(frame);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      reply({ type: "error", message: `Invalid chat message: ${issue.path.join(".") || "message"}: ${issue.message}`, thread_id: typeof frame.thread_id === "string" ? frame.thread_id : null });
+      return;
+    }
+    void this.chat(ws, session, parsed.data)
+      .then((outcome) => outcome.afterReply?.())
+      .catch((err) => reply({ type: "error", message: errorReply(err).error, thread_id: parsed.data.thread_id ?? null }));
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
@@ -177,6 +249,14 @@ export class ConnectionObject extends DurableObject<Env> {
     for (const follower of this.followers.values()) follower.stop();
     this.followers.clear();
   }
+}
+
+/** On `/chat`: a frame that is a chat Message (`content` or `role`) or a bare stop, not a command. */
+function isChatFrame(value: unknown): boolean {
+  if (value === null || typeof value !== "object" || Array.isArray(value) || value instanceof Uint8Array) return false;
+  const frame = value as Record<string, unknown>;
+  if (frame.command !== undefined) return false;
+  return frame.type === "stop" || "content" in frame || "role" in frame;
 }
 
 /** The `type` of a control frame (an object with a string `type` and no `command`), or null for anything else. */

@@ -6,10 +6,13 @@ import type { Env } from "../config/env";
 import { ApiError } from "../errors/api-error";
 import { toApiError } from "../errors/handler";
 import { CLOSE_INTERNAL_ERROR, CLOSE_POLICY_VIOLATION, closeSafely } from "./close";
-import { SOCKET_KEY_HEADER, SOCKET_USER_HEADER } from "./session";
+import { SOCKET_FLAVOR_HEADER, SOCKET_KEY_HEADER, SOCKET_USER_HEADER } from "./session";
 
-/** The WebSocket endpoints (docs/websocket-protocol.md): `/predict` and `/ws` speak the same protocol. */
-export const SOCKET_PATHS = ["/predict", "/ws"] as const;
+/**
+ * The WebSocket endpoints (docs/websocket-protocol.md): `/predict` and `/ws` speak the same protocol; `/chat` too,
+ * and also takes NodeTool's bare chat Message frames.
+ */
+export const SOCKET_PATHS = ["/predict", "/ws", "/chat"] as const;
 
 /**
  * A plain request to a socket endpoint: 426 with the contract's error body. The error type stays
@@ -36,10 +39,11 @@ function refuseSocket(err: ApiError): Response {
 }
 
 /** Hands an authenticated upgrade to a new connection object, with the user in a header only the Worker sets. */
-function openConnection(env: Env, principal: Principal): Promise<Response> {
+function openConnection(env: Env, principal: Principal, chat: boolean): Promise<Response> {
   const stub = env.CONNECTIONS.get(env.CONNECTIONS.newUniqueId());
   // A fresh request: the client's token (header or query) stays here; the object only needs the user (and key).
   const headers: Record<string, string> = { Upgrade: "websocket", [SOCKET_USER_HEADER]: principal.userId };
+  if (chat) headers[SOCKET_FLAVOR_HEADER] = "chat";
   if (principal.key) headers[SOCKET_KEY_HEADER] = JSON.stringify({ id: principal.key.id, limits: principal.key.limits });
   return stub.fetch("https://connection/socket", { headers });
 }
@@ -56,7 +60,7 @@ export function socketRoutes() {
       } catch (err) {
         return refuseSocket(toApiError(err));
       }
-      return openConnection(c.env, principal);
+      return openConnection(c.env, principal, path === "/chat");
     });
   }
   return app;

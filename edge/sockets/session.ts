@@ -9,6 +9,8 @@ import type { SocketMode } from "../../schema/socket";
 export const SOCKET_USER_HEADER = "X-Nodetool-Socket-User";
 /** The API key the upgrade was authenticated with (JSON `{id, limits}`), set by the Worker the same way. */
 export const SOCKET_KEY_HEADER = "X-Nodetool-Socket-Key";
+/** `chat` for NodeTool's `/chat` socket (bare Message frames); absent for `/predict` and `/ws`. */
+export const SOCKET_FLAVOR_HEADER = "X-Nodetool-Socket-Flavor";
 
 /**
  * What a connection must remember across hibernation, kept on the socket with `serializeAttachment` (a
@@ -22,11 +24,13 @@ export interface SocketSession {
   pinned: boolean;
   /** The API key the connection was opened with: its jobs count against it (docs/accounts.md). */
   key?: { id: string; limits: KeyLimits };
+  /** `chat`: NodeTool's `/chat` socket, where a frame without `command` is a chat Message and `{type: "stop"}` stops. */
+  flavor?: "chat";
 }
 
-export function newSession(userId: string, key?: SocketSession["key"]): SocketSession {
+export function newSession(userId: string, key?: SocketSession["key"], flavor?: SocketSession["flavor"]): SocketSession {
   // Binary until the first frame says otherwise: NodeTool's clients default to MessagePack.
-  return { user_id: userId, mode: "binary", pinned: false, ...(key ? { key } : {}) };
+  return { user_id: userId, mode: "binary", pinned: false, ...(key ? { key } : {}), ...(flavor ? { flavor } : {}) };
 }
 
 export function readSession(ws: WebSocket): SocketSession | null {

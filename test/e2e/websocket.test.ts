@@ -463,7 +463,7 @@ describe("WebSocket: bad frames", () => {
     await expectError(() => c.raw(JSON.stringify({ command: 7 })), { error: "'command' must be a string" }, "text");
     await expectError(
       () => c.raw(JSON.stringify({ command: "fly" })),
-      { command: "fly", error: "Unknown command 'fly'; expected one of run_job, cancel_job, get_status, reconnect_job, set_mode, ping, resume_job, stream_input, end_input_stream, stop" },
+      { command: "fly", error: "Unknown command 'fly'; expected one of run_job, cancel_job, get_status, reconnect_job, set_mode, ping, resume_job, stream_input, end_input_stream, stop, chat_message" },
       "text",
     );
 
