@@ -28,16 +28,25 @@ export const ROUTE_SCOPES: readonly ScopeRule[] = [
   { methods: ["POST"], path: /^\/api\/jobs\/[^/]+\/cancel$/, scope: "jobs:run" },
   { methods: READ, path: /^\/(ws|predict)$/, scope: "jobs:run" },
   { methods: READ, path: /^\/api\/jobs(\/|$)/, scope: "jobs:read" },
+  { methods: READ, path: /^\/updates$/, scope: "jobs:read" },
   // Workflows, and what only reads or checks graphs: the node catalog, examples, validate and export.
   { methods: ["POST"], path: /^\/api\/examples\/[^/]+\/copy$/, scope: "workflows:write" },
   { methods: READ, path: /^\/api\/(workflows|examples|nodes)(\/|$)/, scope: "workflows:read" },
   { methods: ["POST"], path: /^\/api\/graph\/(validate|export)$/, scope: "workflows:read" },
   { methods: ["POST", "PUT", "PATCH", "DELETE"], path: /^\/api\/workflows(\/|$)/, scope: "workflows:write" },
+  // The worker surface's workflow routes, saved graphs, presets and plugins: documents like workflows.
+  { methods: READ, path: /^\/workflows(\/[^/]+)?$/, scope: "workflows:read" },
+  { methods: ["PUT", "DELETE"], path: /^\/workflows\/[^/]+$/, scope: "workflows:write" },
+  { methods: READ, path: /^\/api\/(graph\/(load|list)|presets|plugins)(\/|$)/, scope: "workflows:read" },
+  { methods: ["POST"], path: /^\/api\/(nodes|plugins)\/reload$/, scope: "workflows:read" },
+  { methods: ["POST", "PUT", "DELETE"], path: /^\/api\/(graph\/save|presets)(\/|$)/, scope: "workflows:write" },
   // Storage: assets, images, models, and the owner's storage admin routes.
   { methods: READ, path: /^\/(api\/(assets|images|models)|admin\/storage)(\/|$)/, scope: "storage:read" },
   { methods: ["POST", "PUT", "PATCH", "DELETE"], path: /^\/(api\/(assets|images|models)|admin\/storage)(\/|$)/, scope: "storage:write" },
-  // The OpenAI-compatible proxy.
+  // The OpenAI-compatible proxy, and chat threads over HTTP and the /chat WebSocket.
   { methods: ANY, path: /^\/v1(\/|$)/, scope: "chat" },
+  { methods: ANY, path: /^\/api\/(threads|messages)(\/|$)/, scope: "chat" },
+  { methods: READ, path: /^\/chat$/, scope: "chat" },
 ];
 
 /** The scope a key needs for `method path` (see ROUTE_SCOPES). */

@@ -111,7 +111,7 @@ export const pdfNodes: readonly NodeDecl[] = [
   defineNode({
     type: "lib.pdfplumber.GetPageCount",
     description: "Get the total number of pages in a PDF file.\n    pdf, pages, count",
-    properties: [pdfProp("The PDF file to analyze", "")],
+    properties: [pdfProp("The PDF file to analyze")],
     outputs: [out("output", "int")],
     process: async (inputs, ctx) => {
       const { bytes } = await documentBytes(inputs.pdf, ctx, "GetPageCount: pdf");
@@ -122,7 +122,7 @@ export const pdfNodes: readonly NodeDecl[] = [
     type: "lib.pdfplumber.ExtractPageMetadata",
     description:
       "Extract metadata from PDF pages like dimensions, rotation, etc.\n    pdf, metadata, pages\n\n    Each page: page_number (1-based), width, height (points, as displayed), rotation (degrees) and bbox (the crop box [x0, y0, x1, y1]).",
-    properties: [pdfProp("The PDF file to analyze", ""), ...plumberRange],
+    properties: [pdfProp("The PDF file to analyze"), ...plumberRange],
     outputs: [out("output", "list[dict]")],
     process: async (inputs, ctx) => {
       const pages = await eachPage(inputs, ctx, "ExtractPageMetadata", "exclusive", async (pdf, i) => {
