@@ -1,5 +1,4 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
 import { HealthSchema } from "../schema/requests";
 import type { AppEnv } from "./app-env";
 import { assetRoutes } from "./assets/routes";
@@ -8,19 +7,27 @@ import { catalogRoutes } from "./catalog/routes";
 import { chatRoutes } from "./chat/routes";
 import { corsMiddleware } from "./cors/cors";
 import type { Env } from "./config/env";
-import { getConfig } from "./config/config";
-import { ApiError } from "./errors/api-error";
-import { onError, onNotFound } from "./errors/handler";
+import { errorResponse, onError, onNotFound } from "./errors/handler";
+import { requestLimits } from "./limits/middleware";
 import { docsRoutes } from "./docs/routes";
 import { exampleRoutes } from "./examples/routes";
+import { executionRoutes } from "./execution/routes";
 import { graphRoutes } from "./graph/routes";
+import { presetRoutes } from "./presets/routes";
+import { customNodeRoutes } from "./custom-nodes/routes";
+import { pluginRoutes } from "./plugins/routes";
 import { validationHook } from "./openapi/hook";
 import { jobRoutes } from "./jobs/routes";
-import { isModelUpload, modelRoutes } from "./models/routes";
+import { keyRoutes } from "./keys/routes";
+import { usageRoutes } from "./usage/routes";
+import { webhookRoutes } from "./webhooks/routes";
+import { modelRoutes } from "./models/routes";
 import { runnerModelRoutes } from "./models/runner-routes";
 import { runRoutes } from "./runs/routes";
 import { socketRoutes } from "./sockets/routes";
-import { isStreamingUpload, storageRoutes } from "./storage/routes";
+import { storageRoutes } from "./storage/routes";
+import { threadRoutes } from "./threads/routes";
+import { updatesRoutes } from "./updates/routes";
 import { workflowRoutes } from "./workflows/routes";
 
 const VERSION = "0.1.0";
@@ -37,19 +44,8 @@ export function createApp(chat = chatRoutes()) {
   app.get("/ping", (c) => c.json(health()));
   app.route("/", chat); // ahead of the body limit below: /v1 answers every error, 413 included, in OpenAI's shape
 
-  app.use("*", async (c, next) => {
-    const method = c.req.method;
-    if (method !== "POST" && method !== "PUT" && method !== "PATCH") return next();
-    // Storage PUTs and asset uploads stream to R2 under their own MAX_UPLOAD_BYTES limit (edge/storage),
-    // model uploads under MAX_MODEL_BYTES (edge/models).
-    if (isStreamingUpload(method, c.req.path) || isModelUpload(method, c.req.path)) return next();
-    return bodyLimit({
-      maxSize: getConfig(c.env).maxBodyBytes,
-      onError: () => {
-        throw new ApiError("payload_too_large", `Request body is larger than ${getConfig(c.env).maxBodyBytes} bytes (MAX_BODY_BYTES)`);
-      },
-    })(c, next);
-  });
+  // Every bound on what a request carries (MAX_BODY_BYTES, MAX_JSON_DEPTH, graph size), before any route reads it.
+  app.use("*", requestLimits(errorResponse));
   // Ahead of user auth: gpu-runners fetch model files with the runner token, which is no user's token.
   app.route("/", runnerModelRoutes());
   for (const prefix of ["/api/*", "/workflows", "/workflows/*"]) app.use(prefix, requireAuth);
@@ -58,12 +54,22 @@ export function createApp(chat = chatRoutes()) {
   app.route("/", docsRoutes());
   app.route("/", catalogRoutes());
   app.route("/", graphRoutes());
+  app.route("/", presetRoutes());
+  app.route("/", customNodeRoutes());
+  app.route("/", pluginRoutes());
   // Before the workflow routes: /api/workflows/examples is not the workflow with id "examples".
   app.route("/", exampleRoutes());
   app.route("/", workflowRoutes());
   app.route("/", runRoutes());
+  // Account features (docs/accounts.md); the job webhooks route ahead of the job routes.
+  app.route("/", keyRoutes());
+  app.route("/", usageRoutes());
+  app.route("/", webhookRoutes());
   app.route("/", jobRoutes());
+  app.route("/", executionRoutes());
   app.route("/", socketRoutes());
+  app.route("/", updatesRoutes());
+  app.route("/", threadRoutes());
   app.route("/", storageRoutes());
   app.route("/", assetRoutes());
   app.route("/", modelRoutes());

@@ -8,7 +8,14 @@ export const ParamsSchema = z.record(z.string(), z.unknown()).meta({
 });
 
 /** Body of the run routes: `{params}`, and optionally a `webhook` for the job's events (schema/accounts.ts). */
-export const RunRequestSchema = z.object({ params: ParamsSchema.optional().default({}), webhook: WebhookSpecSchema.optional() }).meta({ id: "RunRequest" });
+export const RunRequestSchema = z
+  .object({
+    params: ParamsSchema.optional().default({}),
+    webhook: WebhookSpecSchema.optional(),
+    /** Store every value that passes each node's output ports (GET /api/execution/outputs/{job_id}). */
+    record_outputs: z.boolean().optional(),
+  })
+  .meta({ id: "RunRequest" });
 
 export const WorkerRunResponseSchema = z
   .object({

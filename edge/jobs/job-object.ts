@@ -19,6 +19,7 @@ import { releaseJobSlot } from "../ratelimit/enforce";
 import { JobMeter } from "../usage/job-meter";
 import { recordUsage } from "../usage/record";
 import { WebhookOutbox } from "../webhooks/outbox";
+import { CaptureRecorder } from "../execution/recorder";
 
 const LOST_RUN_ERROR =
   "The job stopped unexpectedly: the process running it was restarted (an eviction, a crash or a deploy) before it finished";
@@ -60,6 +61,8 @@ export class JobObject extends DurableObject<Env> {
   private readonly webhooks: WebhookOutbox;
   /** Node, runner and token usage of the run in this instance. */
   private meter = new JobMeter();
+  /** The run's output capture when it asked for `record_outputs` (edge/execution). */
+  private capture: CaptureRecorder | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -178,13 +181,15 @@ export class JobObject extends DurableObject<Env> {
     let terminal: EngineMessage | null = null;
     let run: RunResult;
     this.feed = spec.stream_inputs ? new InputFeed() : null;
+    this.capture = spec.record_outputs ? new CaptureRecorder(this.env, state.user_id, state.job_id, state.workflow_id) : null;
     try {
       const plan = planRun(spec.graph as never, spec.params, registry);
       run = await executePlan(plan, {
         registry,
         ...(this.feed ? { feed: this.feed } : {}),
-        services: this.meter.wrap(createJobServices(this.env, { jobId: state.job_id, userId: state.user_id })),
+        services: this.meter.wrap(createJobServices(this.env, { jobId: state.job_id, userId: state.user_id, publicBase: spec.public_base_url })),
         signal: controller.signal,
+        ...(this.capture ? { observeOutput: (o) => this.capture?.record(o, this.seq) } : {}),
         // Held back until D1 has the outcome (see the class comment).
         emit: (m) => {
           if (isTerminalStatus(state.status)) return; // ended by the watchdog's backstop; the run is late
@@ -208,6 +213,10 @@ export class JobObject extends DurableObject<Env> {
   private async finish(run: RunResult, terminal: EngineMessage | null = null): Promise<void> {
     const state = this.state!;
     if (isTerminalStatus(state.status)) return;
+    // The capture index is complete before the D1 row or any client can say the run ended.
+    const capture = this.capture;
+    this.capture = null;
+    if (capture) await capture.close(run.status).catch((err) => console.error(`[job ${state.job_id}] could not write the capture index`, err));
     // The engine's own figure when it ended the run (its terminal message carries it too); wall time since
     // the start for an end decided here (a lost run, a cancel while queued).
     const duration = terminal === null && state.started_ms !== undefined ? (Date.now() - state.started_ms) / 1000 : run.duration;

@@ -13,8 +13,12 @@ export const JobSpecSchema = z.object({
   max_run_seconds: z.number().positive(),
   /** Started over the WebSocket: its streaming input nodes wait for `stream_input` items (NodeTool's runner). */
   stream_inputs: z.boolean().optional(),
+  /** Every value that passes a node's output ports is stored in R2 (edge/execution). */
+  record_outputs: z.boolean().optional(),
   /** The API key that started it (usage is counted under it). */
   key_id: z.string().optional(),
+  /** The base of the media URLs its messages carry: PUBLIC_BASE_URL, else the origin of the starting request. */
+  public_base_url: z.string().optional(),
   /** Holds a concurrent-job slot in the user's RateLimiter, freed when it ends. */
   job_slot: z.boolean().optional(),
   /** Where its events are POSTed (edge/webhooks), with the secret that signs them. */

@@ -77,10 +77,22 @@ const workerRunStream = createRoute({
   },
 });
 
+const isRunOption = (k: string) => k === "params" || k === "webhook" || k === "record_outputs";
+
+/** `record_outputs` of a `{params, record_outputs}` body (a bare params object has none). */
+function workerRecord(body: Record<string, unknown>): boolean {
+  const keys = Object.keys(body);
+  if (!keys.includes("record_outputs") || !keys.every(isRunOption)) return false;
+  if (typeof body.record_outputs !== "boolean") {
+    throw new ApiError("validation_error", "Invalid request body: record_outputs must be true or false", [{ path: "record_outputs", message: "expected a boolean" }]);
+  }
+  return body.record_outputs;
+}
+
 /** The worker surface accepts `{params}` (with an optional `webhook`) or a bare params object. */
 function workerParams(body: Record<string, unknown>): Record<string, unknown> {
   const keys = Object.keys(body);
-  if (keys.includes("params") && keys.every((k) => k === "params" || k === "webhook")) {
+  if (keys.includes("params") && keys.every(isRunOption)) {
     const parsed = ParamsSchema.safeParse(body.params);
     if (!parsed.success) throw new ApiError("validation_error", "Invalid request body: params must be an object", [{ path: "params", message: "expected an object" }]);
     return parsed.data;
@@ -91,7 +103,7 @@ function workerParams(body: Record<string, unknown>): Record<string, unknown> {
 /** `webhook` of a `{params, webhook}` body (a bare params object has none). */
 function workerWebhook(body: Record<string, unknown>): WebhookSpec | undefined {
   const keys = Object.keys(body);
-  if (!keys.includes("webhook") || !keys.every((k) => k === "params" || k === "webhook")) return undefined;
+  if (!keys.includes("webhook") || !keys.every(isRunOption)) return undefined;
   const parsed = WebhookSpecSchema.safeParse(body.webhook);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -102,9 +114,10 @@ function workerWebhook(body: Record<string, unknown>): WebhookSpec | undefined {
 }
 
 /** The account side of a run: the API key it was asked with, and its webhook. */
-function accountOptions(c: { get(key: "principal"): Principal }, webhook: WebhookSpec | undefined) {
+function accountOptions(c: { get(key: "principal"): Principal; req: { url: string } }, webhook: WebhookSpec | undefined) {
   const key = c.get("principal")?.key;
-  return { ...(key ? { key: { id: key.id, limits: key.limits } } : {}), ...(webhook ? { webhook } : {}) };
+  // requestUrl: the base of the job's media URLs when PUBLIC_BASE_URL is unset (edge/storage/public-base.ts).
+  return { ...(key ? { key: { id: key.id, limits: key.limits } } : {}), ...(webhook ? { webhook } : {}), requestUrl: c.req.url };
 }
 
 /** `X-Job-Id` on every run response, and `Idempotent-Replayed: true` when an earlier request created the job. */
@@ -129,6 +142,7 @@ export function runRoutes() {
     const params = body.params ?? {};
     const started = await startJob(c.env, userId, { savedWorkflowId: id }, params, {
       ...accountOptions(c, body.webhook),
+      ...(body.record_outputs ? { recordOutputs: true } : {}),
       respond: stream ? "ndjson" : "result",
       idempotencyKey: c.req.valid("header")["idempotency-key"],
     });
@@ -146,6 +160,7 @@ export function runRoutes() {
     const params = workerParams(c.req.valid("json"));
     const started = await startJob(c.env, userId, { savedWorkflowId: c.req.valid("param").id }, params, {
       ...accountOptions(c, workerWebhook(c.req.valid("json"))),
+      recordOutputs: workerRecord(c.req.valid("json")),
       respond: "result",
       idempotencyKey: c.req.valid("header")["idempotency-key"],
     });
@@ -159,6 +174,7 @@ export function runRoutes() {
     const params = workerParams(c.req.valid("json"));
     const started = await startJob(c.env, userId, { savedWorkflowId: c.req.valid("param").id }, params, {
       ...accountOptions(c, workerWebhook(c.req.valid("json"))),
+      recordOutputs: workerRecord(c.req.valid("json")),
       respond: "sse",
       idempotencyKey: c.req.valid("header")["idempotency-key"],
     });

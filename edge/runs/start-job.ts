@@ -12,8 +12,11 @@ import type { JobOutcome, JobSpec, StartRespond } from "../jobs/job-spec";
 import { isFinished, jobStub, openJobEvents, outcomeFromRow } from "../jobs/job-stream";
 import { registry } from "../registry";
 import { storedGraph } from "../workflows/present";
+import { expandUserPresets } from "../presets/service";
 import { newId } from "../workflows/repository";
 import { requestHash } from "./request-hash";
+import { getStorageConfig } from "../storage/config";
+import { publicBase } from "../storage/public-base";
 import { webhookSecretFor } from "../keys/repository";
 import { acquireJobSlot, releaseJobSlot } from "../ratelimit/enforce";
 
@@ -40,6 +43,10 @@ export interface StartOptions {
   key?: { id: string; limits: KeyLimits };
   /** Where to POST the job's events (edge/webhooks). */
   webhook?: WebhookSpec;
+  /** Store every value that passes a node's output ports (edge/execution). */
+  recordOutputs?: boolean;
+  /** The starting request's URL: the base of its media URLs when PUBLIC_BASE_URL is unset (edge/storage/public-base.ts). */
+  requestUrl?: string;
 }
 
 export interface StartedJob {
@@ -69,7 +76,9 @@ export async function startJob(
   opts: StartOptions,
 ): Promise<StartedJob> {
   const saved = "savedWorkflowId" in source;
-  if (!saved) planRun(source.graph, params, registry);
+  // The user's preset nodes expand into their subgraphs before the plan checks the graph (edge/presets).
+  const adHocGraph = saved ? null : await expandUserPresets(env, userId, source.graph);
+  if (adHocGraph) planRun(adHocGraph, params, registry);
   const database = db(env.DB);
   const workflowId = saved ? source.savedWorkflowId : source.workflowId;
   const keyed = opts.idempotencyKey !== undefined || opts.jobId !== undefined;
@@ -90,6 +99,7 @@ export async function startJob(
     target = { workflowId: found.workflow.id, graph: storedGraph(found.workflow), settings: found.workflow.settings };
     existing = found.existing;
     try {
+      target.graph = await expandUserPresets(env, userId, target.graph);
       planRun(target.graph, params, registry);
     } catch (err) {
       // The row went in with the workflow read; a request that fails validation leaves no job behind.
@@ -97,7 +107,7 @@ export async function startJob(
       throw err;
     }
   } else {
-    target = source;
+    target = { ...source, graph: adHocGraph! };
     existing = await insertJobOrFindExisting(database, row);
   }
   if (existing && opts.idempotencyKey !== undefined && Date.now() - Date.parse(existing.created_at) > IDEMPOTENCY_WINDOW_MS) {
@@ -120,6 +130,7 @@ export async function startJob(
     }
   }
   const webhook = opts.webhook ? { ...opts.webhook, secret: await webhookSecretFor(database, userId, opts.key?.id) } : undefined;
+  const base = opts.requestUrl ? publicBase(env, opts.requestUrl) : getStorageConfig(env).publicBaseUrl;
   // A replay of an unfinished job goes through start as well: the object answers from the job it holds,
   // or starts it if the first request died between writing the row and reaching the object.
   const spec: JobSpec = {
@@ -130,7 +141,9 @@ export async function startJob(
     params,
     max_run_seconds: maxRunSeconds(env, target.settings),
     ...(opts.streamInputs ? { stream_inputs: true } : {}),
+    ...(opts.recordOutputs ? { record_outputs: true } : {}),
     ...(opts.key ? { key_id: opts.key.id } : {}),
+    ...(base ? { public_base_url: base } : {}),
     ...(jobSlot ? { job_slot: true } : {}),
     ...(webhook ? { webhook } : {}),
   };

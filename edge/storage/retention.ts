@@ -1,5 +1,6 @@
 import type { Env } from "../config/env";
 import { getStorageConfig } from "./config";
+import { captureRetentionSeconds, sweepExpiredCaptures } from "../execution/capture-store";
 
 /**
  * Temp retention. A `temp/` object expires TEMP_RETENTION_SECONDS after it was written: reads answer 404
@@ -36,4 +37,6 @@ export async function sweepExpiredTemp(bucket: R2Bucket, retentionSeconds: numbe
 export async function runScheduledSweep(env: Env): Promise<void> {
   const deleted = await sweepExpiredTemp(env.STORAGE, getStorageConfig(env).tempRetentionSeconds);
   if (deleted > 0) console.log(`[storage] deleted ${deleted} expired temp object(s)`);
+  const captures = await sweepExpiredCaptures(env.STORAGE, captureRetentionSeconds(env));
+  if (captures > 0) console.log(`[storage] deleted ${captures} expired capture object(s)`);
 }

@@ -16,6 +16,16 @@ export interface RunOptions {
   services?: Partial<EngineServices>;
   /** Items pushed into the run's streaming input nodes while it runs (NodeTool's `stream_input`). */
   feed?: InputFeed;
+  /** Sees every value that leaves a node's output port, connected or not, and every value a sink receives (output capture). */
+  observeOutput?: (o: ObservedOutput) => void;
+}
+
+export interface ObservedOutput {
+  node_id: string;
+  node_name: string;
+  output_name: string;
+  value: unknown;
+  output_type: string;
 }
 
 export type TerminalStatus = Extract<JobStatus, "completed" | "failed" | "cancelled" | "timed_out">;
@@ -42,7 +52,7 @@ export function runWorkflow(graph: Graph, params: Record<string, unknown>, optio
 }
 
 /**
- * Executes a planned graph as a set of actors, one per node (DESIGN.md section 7). Independent branches
+ * Executes a planned graph as a set of actors, one per node (docs/architecture.md#7-execution-model). Independent branches
  * interleave on the event loop; a node error fails the job and stops every other node; the run's signal
  * stops it as cancelled or timed out. Resolves once the run reached a terminal status, even when a node
  * ignores its AbortSignal.
@@ -98,6 +108,10 @@ class Run {
 
   emit(m: EngineMessage): void {
     if (!this.finished && this.options.emit) this.options.emit(m);
+  }
+
+  observe(o: ObservedOutput): void {
+    if (!this.finished && this.options.observeOutput) this.options.observeOutput(o);
   }
 
   /**
@@ -200,6 +214,10 @@ class Run {
       const properties = controlOutputProperties(value);
       if (properties) for (const c of p.controls) this.dispatchControl(c.target, c.edgeId, { properties });
       return;
+    }
+    if (this.options.observeOutput && !this.finished && p.decl.kind === "node") {
+      const type = p.decl.outputs.find((o) => o.name === handle)?.type ?? "any";
+      this.options.observeOutput({ node_id: p.node.id, node_name: p.name, output_name: handle, value, output_type: type });
     }
     const edges = p.outgoing.get(handle);
     if (edges) {
@@ -482,6 +500,7 @@ class Actor {
     run.outputs[sinkName].push(value);
     this.last = { value };
     const type = p.decl.properties.find((q) => q.name === "value")?.type ?? "any";
+    run.observe({ node_id: p.node.id, node_name: p.name, output_name: sinkName, value, output_type: type });
     run.emit({ type: "output_update", node_id: p.node.id, node_name: p.name, output_name: sinkName, value, output_type: type });
   }
 
