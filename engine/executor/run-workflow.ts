@@ -1,4 +1,4 @@
-import type { EngineMessage, JobStatus } from "../../schema/messages";
+import type { EngineMessage } from "../../schema/messages";
 import type { Graph } from "../../schema/workflow";
 import type { NodeRegistry } from "../registry/registry";
 import type { EmitFn, EngineServices, Inputs, NodeContext, NodeInputs, Outputs } from "../registry/types";
@@ -6,40 +6,10 @@ import { ControlInbox, controlOutputProperties, controlTarget, CONTROL_OUTPUT, t
 import { abortError, EMPTY, Inbox } from "./inbox";
 import { bindFeed, isEmptyRef, type FeedQueue, type InputFeed } from "./input-feed";
 import { planRun, type PlannedNode, type RunPlan } from "./plan";
+import { streamingInputs } from "./streaming-inputs";
+import type { ObservedOutput, RunOptions, RunResult, TerminalStatus } from "./types";
 
-export interface RunOptions {
-  registry: NodeRegistry;
-  /** Receives every message of the run, in order. */
-  emit?: EmitFn;
-  /** Aborting stops the run; a reason named "TimeoutError" ends it as `timed_out`, anything else `cancelled`. */
-  signal?: AbortSignal;
-  services?: Partial<EngineServices>;
-  /** Items pushed into the run's streaming input nodes while it runs (NodeTool's `stream_input`). */
-  feed?: InputFeed;
-  /** Sees every value that leaves a node's output port, connected or not, and every value a sink receives (output capture). */
-  observeOutput?: (o: ObservedOutput) => void;
-}
-
-export interface ObservedOutput {
-  node_id: string;
-  node_name: string;
-  output_name: string;
-  value: unknown;
-  output_type: string;
-}
-
-export type TerminalStatus = Extract<JobStatus, "completed" | "failed" | "cancelled" | "timed_out">;
-
-export interface RunResult {
-  status: TerminalStatus;
-  /** Sink name -> the value it received, the array of values when it received several, or null. */
-  result: Record<string, unknown>;
-  /** Sink name -> every value it received, always an array. */
-  outputs: Record<string, unknown[]>;
-  error?: string;
-  /** Seconds. */
-  duration: number;
-}
+export type { ObservedOutput, RunOptions, RunResult, TerminalStatus } from "./types";
 
 const defaultServices: EngineServices = { now: () => Date.now() };
 
@@ -584,36 +554,4 @@ class Actor {
       await this.fire(tuple);
     }
   }
-}
-
-function streamingInputs(p: PlannedNode, inbox: Inbox, run: Run): NodeInputs {
-  const latest: Inputs = {};
-  return {
-    value: (handle) => (handle in latest ? latest[handle] : p.base[handle]),
-    connected: (handle) => p.incoming.has(handle),
-    async *stream(handle) {
-      const slot = p.handles.findIndex((h) => h.name === handle);
-      for (;;) {
-        const pause = run.breathe();
-        if (pause) await pause;
-        const v = await inbox.nextOf(slot); // EMPTY at once for an unconnected handle (slot -1)
-        if (v === EMPTY) return;
-        latest[handle] = v;
-        yield v;
-      }
-    },
-    async *any() {
-      for (;;) {
-        const pause = run.breathe();
-        if (pause) await pause;
-        const arrival = await inbox.nextAny();
-        if (arrival === null) return;
-        for (const [slot, value] of arrival) {
-          const handle = p.handles[slot].name;
-          latest[handle] = value;
-          yield [handle, value] as [string, unknown];
-        }
-      }
-    },
-  };
 }
