@@ -12,7 +12,7 @@ export const AssetSchema = z
   .object({
     id: z.string(),
     user_id: z.string(),
-    parent_id: z.string().nullable().meta({ description: "The folder it is filed under; null at the top level." }),
+    parent_id: z.string().nullable().meta({ description: "The folder it is filed under; the user id at the top level (NodeTool's root folder)." }),
     name: z.string(),
     content_type: z.string().meta({ description: "`folder` for folders." }),
     size: z.number().int().nullable().meta({ description: "Bytes; null for folders." }),
@@ -40,7 +40,7 @@ export const AssetListQuerySchema = z.object({
     .max(200)
     .optional()
     .meta({ description: "`image/png` matches exactly; a bare type (`image`) matches every `image/*`; `folder` lists folders." }),
-  parent_id: z.string().max(128).optional().meta({ description: "Only assets filed in this folder (`root`: the top level)." }),
+  parent_id: z.string().max(128).optional().meta({ description: "Only assets filed in this folder (the user id, or `root`: the top level)." }),
 });
 
 /**

@@ -1,7 +1,7 @@
 import type { Asset } from "../../schema/assets";
 import type { AssetRow } from "../../schema/tables";
 import { extensionOf } from "../../engine/media/content-types";
-import { storagePath } from "../storage/keys";
+import { storageUrl } from "../storage/keys";
 import { FOLDER } from "./repository";
 
 /** `<id>.<ext>`: an asset's file name in its key, in `asset://` URIs and in the `/api/images` routes. */
@@ -11,12 +11,13 @@ export function assetFileName(row: AssetRow): string | null {
   return ext ? `${row.id}.${ext}` : row.id;
 }
 
-export function presentAsset(row: AssetRow, origin: string): Asset {
+/** `base`: the public base of URLs (edge/storage/public-base.ts). Top-level assets name the user id as their parent, as in NodeTool. */
+export function presentAsset(row: AssetRow, base: string): Asset {
   const file = assetFileName(row);
   return {
     id: row.id,
     user_id: row.user_id,
-    parent_id: row.parent_id,
+    parent_id: row.parent_id ?? row.user_id,
     name: row.name,
     content_type: row.content_type,
     size: row.content_type === FOLDER ? null : row.size,
@@ -26,7 +27,7 @@ export function presentAsset(row: AssetRow, origin: string): Asset {
     node_id: row.node_id,
     created_at: row.created_at,
     uri: file ? `asset://${file}` : null,
-    get_url: row.storage_key ? `${origin}${storagePath(row.storage_key)}` : null,
+    get_url: row.storage_key ? storageUrl(row.storage_key, base) : null,
     thumb_url: null,
   };
 }

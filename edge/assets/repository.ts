@@ -25,7 +25,7 @@ export class AssetRepository {
   async list(opts: { limit: number; cursor?: string; contentType?: string; parentId?: string }): Promise<{ rows: AssetRow[]; next: string | null }> {
     const conditions: SQL[] = [eq(assets.user_id, this.userId)];
     if (opts.parentId !== undefined) {
-      conditions.push(opts.parentId === "root" || opts.parentId === "" ? isNull(assets.parent_id) : eq(assets.parent_id, opts.parentId));
+      conditions.push(this.isRoot(opts.parentId) || opts.parentId === "root" ? isNull(assets.parent_id) : eq(assets.parent_id, opts.parentId));
     }
     if (opts.contentType) {
       const t = opts.contentType.trim().toLowerCase();
@@ -47,6 +47,15 @@ export class AssetRepository {
     return { rows: page, next: rows.length > opts.limit && last ? encodeCursor(last) : null };
   }
 
+  /**
+   * Whether a parent id names the top level. NodeTool's root folder is the user id: its top-level assets have
+   * `parent_id` = user id (NodeTool: src/nodetool/api/asset.py, packages/websocket/src/http-api.ts). They are
+   * stored with a null parent and presented with the user id (edge/assets/present.ts).
+   */
+  isRoot(parentId: string | null | undefined): boolean {
+    return parentId === null || parentId === undefined || parentId === "" || parentId === this.userId;
+  }
+
   async find(id: string): Promise<AssetRow | undefined> {
     return this.db.query.assets.findFirst({ where: and(eq(assets.id, id), eq(assets.user_id, this.userId)) });
   }
@@ -64,16 +73,22 @@ export class AssetRepository {
     return row as AssetRow & { storage_key: string };
   }
 
-  /** Checks that `parentId` names one of the user's folders (null: the top level). */
+  /** Checks that `parentId` names one of the user's folders (null or the user id: the top level). */
   async checkFolder(parentId: string | null | undefined): Promise<void> {
-    if (parentId === null || parentId === undefined) return;
-    const row = await this.find(parentId);
+    if (this.isRoot(parentId)) return;
+    const row = await this.find(parentId!);
     if (!row) throw ApiError.notFound(`Folder '${parentId}'`);
     if (row.content_type !== FOLDER) throw new ApiError("validation_error", `Asset '${parentId}' is not a folder`, [{ path: "parent_id", message: "not a folder" }]);
   }
 
   async create(input: NewAsset): Promise<AssetRow> {
-    const row: AssetRow = { ...input, id: input.id ?? newAssetId(), user_id: this.userId, created_at: new Date().toISOString() };
+    const row: AssetRow = {
+      ...input,
+      id: input.id ?? newAssetId(),
+      user_id: this.userId,
+      parent_id: this.isRoot(input.parent_id) ? null : input.parent_id,
+      created_at: new Date().toISOString(),
+    };
     await this.db.insert(assets).values(row);
     return row;
   }

@@ -16,6 +16,7 @@ import { db } from "../db/client";
 import { ApiError } from "../errors/api-error";
 import { validationHook } from "../openapi/hook";
 import { badRequestError, commonErrors, error, notFoundError } from "../openapi/responses";
+import { publicBase } from "../storage/public-base";
 import { serveObject } from "../storage/serve";
 import { assetFileName, presentAsset } from "./present";
 import { AssetRepository } from "./repository";
@@ -126,7 +127,7 @@ function repoOf(c: Context<AppEnv>): AssetRepository {
   return new AssetRepository(db(c.env.DB), c.get("userId"));
 }
 
-const originOf = (c: Context<AppEnv>) => new URL(c.req.url).origin;
+const originOf = (c: Context<AppEnv>) => publicBase(c.env, c.req.url);
 
 async function deleteRows(c: Context<AppEnv>, rows: AssetRow[]): Promise<void> {
   const keys = rows.map((r) => r.storage_key).filter((k): k is string => k !== null);

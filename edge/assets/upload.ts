@@ -12,7 +12,7 @@ import { db } from "../db/client";
 import { ApiError } from "../errors/api-error";
 import { validationHook } from "../openapi/hook";
 import { getStorageConfig } from "../storage/config";
-import { objectKey } from "../storage/keys";
+import { keyOwner, objectKey } from "../storage/keys";
 import { StreamingUpload, tooLarge } from "../storage/upload";
 import { multipartBoundary, parseMultipart, type PartSink } from "./multipart";
 import { AssetRepository, FOLDER, newAssetId } from "./repository";
@@ -131,7 +131,7 @@ export async function receiveUpload(env: Env, request: Request, userId: string, 
         if (options.imagesOnly && !type.startsWith("image/")) {
           throw new ApiError("invalid_request", `Only images can be uploaded here, got ${type}`);
         }
-        const key = objectKey("assets", userId, `${id}.${ext}`);
+        const key = objectKey("assets", keyOwner(env, userId), `${id}.${ext}`);
         const upload = new StreamingUpload(env.STORAGE, key, { contentType: type, maxBytes: maxUploadBytes });
         file = { upload, contentType: type, filename: part.filename };
         return {

@@ -3,6 +3,8 @@ import { WorkerWorkflowTools } from "../agents/workflow-tools";
 import { chatService } from "../chat/config";
 import { workerCodeSandbox } from "../code/sandbox";
 import { workerEmbeddings, workerVectorStore } from "../vectors/store";
+import { parseChatSettings } from "../chat/config";
+import { OpenAIMediaService } from "../../engine/providers/media/service";
 import type { Env } from "../config/env";
 import { createInferenceService } from "../runners/service";
 import { SerpApiSearchService, parseSearchSettings } from "../search/search-service";
@@ -16,6 +18,8 @@ import { GuardedHttpService } from "../web/http-service";
 export interface JobIdentity {
   jobId: string;
   userId: string;
+  /** The base of the media URLs it hands out (the job spec's `public_base_url`; edge/storage/public-base.ts). */
+  publicBase?: string | null;
 }
 
 /**
@@ -41,5 +45,7 @@ export function createJobServices(env: Env, job: JobIdentity): Partial<EngineSer
     // vector.chroma nodes: the user's collections (one Durable Object each) and embeddings via the chat providers.
     vectors: workerVectorStore(env, job.userId),
     embeddings: workerEmbeddings(env),
+    // Generation nodes (images, speech, transcription, video): OpenAI's media APIs on the chat providers.
+    media: new OpenAIMediaService(parseChatSettings(env), { log: (m, err) => console.warn(m, err ?? "") }),
   };
 }

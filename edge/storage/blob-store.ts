@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, like, or, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, like, or, type SQL } from "drizzle-orm";
 import { MediaError, type BlobContent, type BlobInfo, type BlobListing, type BlobListOptions, type BlobStore, type BlobWriteOptions } from "../../engine/media/blob-store";
 import { assets } from "../../schema/tables";
 import { assetFileName } from "../assets/present";
@@ -8,7 +8,8 @@ import type { Env } from "../config/env";
 import { db } from "../db/client";
 import { ApiError } from "../errors/api-error";
 import { getStorageConfig } from "./config";
-import { objectKey, ownsKey, parseStoragePath, storagePath } from "./keys";
+import { keyOwner, notOwnedMessage, objectKey, ownsKey, parseStoragePath, storageUrl, type KeyOwner } from "./keys";
+import { pathBelowBase } from "./public-base";
 import { fetchRemote, remoteUrlProblem, type Fetcher } from "./remote";
 import { isTempExpired } from "./retention";
 
@@ -16,6 +17,11 @@ import { isTempExpired } from "./retention";
 export interface BlobOwner {
   userId: string;
   jobId: string;
+  /**
+   * The base of the URLs it hands out (edge/storage/public-base.ts): the job spec's `public_base_url`.
+   * Without one, PUBLIC_BASE_URL; without that, root-relative.
+   */
+  publicBase?: string | null;
 }
 
 type Target =
@@ -34,10 +40,13 @@ const MAX_LIST_PAGE = 500;
  *   have several hostnames and a job does not know which one its caller used): only the user's own keys;
  * - other http(s) URLs when ALLOW_REMOTE_MEDIA_FETCH is on, under the checks of remote.ts.
  * Saved files are assets (`assets/<owner>/<id>.<ext>` plus a D1 row) or temp objects
- * (`temp/<owner>/<job_id>/<id>.<ext>`), named in results by their root-relative storage URL.
+ * (`temp/<owner>/<job_id>/<id>.<ext>`; no owner segment in single-tenant auth), named in results by their
+ * absolute storage URL below the job's public base, fixed when the job started so replays stay exact.
  */
 export class R2BlobStore implements BlobStore {
   private readonly bucket: R2Bucket;
+  private readonly keys: KeyOwner;
+  private readonly base: string | null;
 
   constructor(
     private readonly env: Env,
@@ -45,6 +54,12 @@ export class R2BlobStore implements BlobStore {
     private readonly fetcher?: Fetcher,
   ) {
     this.bucket = env.STORAGE;
+    this.keys = keyOwner(env, owner.userId);
+    this.base = owner.publicBase ?? getStorageConfig(env).publicBaseUrl;
+  }
+
+  private url(objectKey: string): string {
+    return storageUrl(objectKey, this.base);
   }
 
   private repo(): AssetRepository {
@@ -56,7 +71,10 @@ export class R2BlobStore implements BlobStore {
     if (asset) return { kind: "asset", assetId: asset[1] };
     if (uri.startsWith("asset://")) throw new MediaError(`'${uri}' is not a valid asset URI (asset://<id>.<ext>)`, "invalid");
     let url: URL | null = null;
-    if (uri.startsWith("/storage/")) url = new URL(uri, "https://storage.invalid");
+    // PUBLIC_BASE_URL may carry a path prefix (https://example.com/nodetool): a URL below it is ours.
+    const below = pathBelowBase(uri, [this.base, getStorageConfig(this.env).publicBaseUrl]);
+    if (below !== null && below.startsWith("/storage/")) url = new URL(below, "https://storage.invalid");
+    else if (uri.startsWith("/storage/")) url = new URL(uri, "https://storage.invalid");
     else if (/^https?:\/\//i.test(uri)) {
       try {
         url = new URL(uri);
@@ -73,7 +91,7 @@ export class R2BlobStore implements BlobStore {
         throw new MediaError(err instanceof ApiError ? err.message : "invalid storage URL", "invalid");
       }
       // The user's own objects only, even though the public route serves every asset to whoever has the URL.
-      if (!ownsKey(this.owner.userId, parsed.key)) throw new MediaError(`'${uri}' was not found`, "not_found");
+      if (!ownsKey(this.keys, parsed.key)) throw new MediaError(notOwnedMessage(this.keys, parsed.area, parsed.key), "refused");
       return { kind: "object", objectKey: `${parsed.area}/${parsed.key}` };
     }
     return { kind: "remote", url };
@@ -114,7 +132,7 @@ export class R2BlobStore implements BlobStore {
     const { objectKey, assetId } = target.kind === "asset" ? await this.assetObject(target.assetId) : { objectKey: target.objectKey, assetId: R2BlobStore.assetIdOfKey(target.objectKey) };
     const object = await this.bucket.head(objectKey);
     if (!object || this.expired(objectKey, object)) throw new MediaError(`'${uri}' was not found`, "not_found");
-    return { uri: storagePath(objectKey), assetId, contentType: contentTypeForName(objectKey), size: object.size };
+    return { uri: this.url(objectKey), assetId, contentType: contentTypeForName(objectKey), size: object.size };
   }
 
   async read(uri: string, signal?: AbortSignal): Promise<BlobContent> {
@@ -136,11 +154,15 @@ export class R2BlobStore implements BlobStore {
 
   /** The children of one of the user's folders (D1 `parent_id`), by name; another user's folder reads as missing. */
   async list(folderId: string, options: BlobListOptions = {}): Promise<BlobListing> {
-    const folder = await this.repo().find(folderId);
-    if (!folder) throw new MediaError(`folder '${folderId}' was not found`, "not_found");
-    if (folder.content_type !== FOLDER) throw new MediaError(`asset '${folderId}' is not a folder`, "invalid");
+    // NodeTool's root folder is the user id (its top-level assets have parent_id = user id).
+    const root = folderId === this.owner.userId;
+    if (!root) {
+      const folder = await this.repo().find(folderId);
+      if (!folder) throw new MediaError(`folder '${folderId}' was not found`, "not_found");
+      if (folder.content_type !== FOLDER) throw new MediaError(`asset '${folderId}' is not a folder`, "invalid");
+    }
     const limit = Math.max(1, Math.min(options.limit ?? 100, MAX_LIST_PAGE));
-    const conditions: SQL[] = [eq(assets.user_id, this.owner.userId), eq(assets.parent_id, folderId)];
+    const conditions: SQL[] = [eq(assets.user_id, this.owner.userId), root ? isNull(assets.parent_id) : eq(assets.parent_id, folderId)];
     const prefix = options.contentType?.trim().toLowerCase().replace(/[%_]/g, "");
     if (prefix) conditions.push(like(assets.content_type, `${prefix}%`));
     if (options.cursor) {
@@ -177,9 +199,9 @@ export class R2BlobStore implements BlobStore {
     const ext = extensionForContentType(options.contentType);
     const httpMetadata = { contentType: contentTypeForName(`x.${ext}`) };
     if (options.kind === "temp") {
-      const key = objectKey("temp", this.owner.userId, this.owner.jobId, `${id}.${ext}`);
+      const key = objectKey("temp", this.keys, this.owner.jobId, `${id}.${ext}`);
       await this.bucket.put(key, bytes, { httpMetadata });
-      return { uri: storagePath(key), assetId: null, contentType: httpMetadata.contentType, size: bytes.length };
+      return { uri: this.url(key), assetId: null, contentType: httpMetadata.contentType, size: bytes.length };
     }
     const repo = this.repo();
     try {
@@ -187,7 +209,7 @@ export class R2BlobStore implements BlobStore {
     } catch (err) {
       throw new MediaError(err instanceof Error ? err.message : String(err), "not_found");
     }
-    const key = objectKey("assets", this.owner.userId, `${id}.${ext}`);
+    const key = objectKey("assets", this.keys, `${id}.${ext}`);
     await this.bucket.put(key, bytes, { httpMetadata });
     try {
       await repo.create({
@@ -206,6 +228,6 @@ export class R2BlobStore implements BlobStore {
       await this.bucket.delete(key);
       throw err;
     }
-    return { uri: storagePath(key), assetId: id, contentType: httpMetadata.contentType, size: bytes.length };
+    return { uri: this.url(key), assetId: id, contentType: httpMetadata.contentType, size: bytes.length };
   }
 }

@@ -8,6 +8,8 @@ export interface StorageConfig {
   tempRetentionSeconds: number;
   /** Whether media inputs may name http(s) URLs on other hosts (never private, loopback or link-local ones). */
   allowRemoteMediaFetch: boolean;
+  /** PUBLIC_BASE_URL without a trailing slash (`https://api.example.com`, or with a path prefix); null when unset. */
+  publicBaseUrl: string | null;
   problems: string[];
 }
 
@@ -33,12 +35,29 @@ function flag(raw: string | undefined, fallback: boolean, name: string, problems
   return fallback;
 }
 
+/** PUBLIC_BASE_URL: an http(s) URL without query, fragment or credentials; kept without a trailing slash. */
+function baseUrl(raw: string | undefined, problems: string[]): string | null {
+  if (raw === undefined || raw.trim() === "") return null;
+  let url: URL | null = null;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    // reported below
+  }
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.search || url.hash || url.username || url.password) {
+    problems.push(`PUBLIC_BASE_URL must be an http(s) URL such as https://api.example.com (no query or credentials), got '${raw}'; using each request's origin`);
+    return null;
+  }
+  return url.href.replace(/\/+$/, "");
+}
+
 function parse(env: Env): StorageConfig {
   const problems: string[] = [];
   return {
     maxUploadBytes: Math.floor(positive(env.MAX_UPLOAD_BYTES, DEFAULT_MAX_UPLOAD_BYTES, "MAX_UPLOAD_BYTES", problems)),
     tempRetentionSeconds: positive(env.TEMP_RETENTION_SECONDS, DEFAULT_TEMP_RETENTION_SECONDS, "TEMP_RETENTION_SECONDS", problems),
     allowRemoteMediaFetch: flag(env.ALLOW_REMOTE_MEDIA_FETCH, false, "ALLOW_REMOTE_MEDIA_FETCH", problems),
+    publicBaseUrl: baseUrl(env.PUBLIC_BASE_URL, problems),
     problems,
   };
 }

@@ -1,3 +1,5 @@
+import { getConfig } from "../config/config";
+import type { Env } from "../config/env";
 import { ApiError } from "../errors/api-error";
 
 /**
@@ -15,8 +17,12 @@ import { ApiError } from "../errors/api-error";
  * one user's upload answers is the URL anyone reads it by. The owner segment is what makes ownership
  * checkable from the key alone: a user reaches, writes and deletes only keys below their own segment.
  *
- * One function builds keys (`objectKey`), one checks them (`checkKey`); request paths are percent-decoded
- * exactly once (`keyFromPath`) and then checked.
+ * In single-tenant auth (`static`, `local`, `none`: every caller is the one local user, NodeTool's worker
+ * model) there is no owner segment: `assets/<asset_id>.<ext>`, `assets/<any/key>`, `temp/<job_id>/...`, and
+ * every key below an area is the caller's. Keys written with an owner segment before stay readable.
+ *
+ * One function builds keys (`objectKey`), one checks them (`checkKey`), one checks ownership
+ * (`checkOwnedKey`); request paths are percent-decoded exactly once (`keyFromPath`) and then checked.
  */
 export type StorageArea = "assets" | "temp";
 export const STORAGE_AREAS: readonly StorageArea[] = ["assets", "temp"];
@@ -70,15 +76,39 @@ export function ownerSegment(userId: string): string {
   return `~${[...new TextEncoder().encode(userId)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
-/** The one builder of object keys: `<area>/<owner>/<parts...>`, each part checked. */
-export function objectKey(area: StorageArea, userId: string, ...parts: string[]): string {
-  const key = [ownerSegment(userId), ...parts].join("/");
+/** Whose keys a caller works with: their user id, and whether keys carry an owner segment at all. */
+export interface KeyOwner {
+  userId: string;
+  /** Single-tenant auth: keys have no owner segment and every key is the caller's. */
+  shared: boolean;
+}
+
+/** The key owner of a caller under the deployment's auth mode (only `supabase` has several users). */
+export function keyOwner(env: Env, userId: string): KeyOwner {
+  return { userId, shared: getConfig(env).authProvider !== "supabase" };
+}
+
+/** The one builder of object keys: `<area>/<owner>/<parts...>` (`<area>/<parts...>` when shared), each part checked. */
+export function objectKey(area: StorageArea, owner: KeyOwner, ...parts: string[]): string {
+  const key = (owner.shared ? parts : [ownerSegment(owner.userId), ...parts]).join("/");
   return `${area}/${checkKey(key)}`;
 }
 
-/** Whether `key` (below an area) lies in the user's own space. */
-export function ownsKey(userId: string, key: string): boolean {
-  return key.startsWith(`${ownerSegment(userId)}/`);
+/** Whether `key` (below an area) lies in the caller's own space. */
+export function ownsKey(owner: KeyOwner, key: string): boolean {
+  return owner.shared || key.startsWith(`${ownerSegment(owner.userId)}/`);
+}
+
+/** Why a key outside the caller's space is refused, saying how their keys are formed. */
+export function notOwnedMessage(owner: KeyOwner, area: StorageArea, key: string): string {
+  const segment = ownerSegment(owner.userId);
+  const shown = key.length > 80 ? `${key.slice(0, 77)}...` : key;
+  return `The storage key '${area}/${shown}' is not yours: your keys are formed as ${area}/<your owner segment>/<path>, and your owner segment is '${segment}' (e.g. ${area}/${segment}/photos/cat.png)`;
+}
+
+/** The one ownership check of request keys: a 403 that says how the caller's keys are formed. */
+export function checkOwnedKey(owner: KeyOwner, area: StorageArea, key: string): void {
+  if (!ownsKey(owner, key)) throw new ApiError("forbidden", notOwnedMessage(owner, area, key));
 }
 
 /** Splits a bucket key into its area and the key below it. */
@@ -104,4 +134,12 @@ export function parseStoragePath(rest: string): { area: StorageArea; key: string
 /** The root-relative public URL of an object: `/storage/<area>/<key>`, each segment percent-encoded. */
 export function storagePath(objectKey: string): string {
   return `/storage/${objectKey.split("/").map(encodeURIComponent).join("/")}`;
+}
+
+/**
+ * The public URL of an object as the API hands it out: absolute below `base` (PUBLIC_BASE_URL, else the
+ * origin of the request; see edge/storage/public-base.ts), root-relative only when no base is known.
+ */
+export function storageUrl(objectKey: string, base: string | null | undefined): string {
+  return `${base ?? ""}${storagePath(objectKey)}`;
 }

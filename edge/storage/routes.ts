@@ -7,7 +7,8 @@ import { ApiError } from "../errors/api-error";
 import { validationHook } from "../openapi/hook";
 import { error } from "../openapi/responses";
 import { getStorageConfig } from "./config";
-import { ownsKey, parseStoragePath, storagePath, type StorageArea } from "./keys";
+import { checkOwnedKey, keyOwner, parseStoragePath, storageUrl, type StorageArea } from "./keys";
+import { publicBase } from "./public-base";
 import { tempExpiry } from "./retention";
 import { serveObject } from "./serve";
 import { contentLengthOf, putBody, tooLarge } from "./upload";
@@ -33,12 +34,13 @@ async function publicRead(c: Context<AppEnv>): Promise<Response> {
 }
 
 /**
- * Authenticated access to the caller's own objects: the key's first segment must be the caller's owner
- * segment (edge/storage/keys.ts); any other key reads as missing, whatever exists there.
+ * Authenticated access to the caller's own objects (edge/storage/keys.ts): with several users the key's first
+ * segment must be the caller's owner segment, and any other key is a 403 that says so from the key alone
+ * (whatever exists there); in single-tenant auth every key is the caller's.
  */
 async function admin(c: Context<AppEnv>): Promise<Response> {
   const { area, key } = parseStoragePath(pathAfter(c, ADMIN_PREFIX));
-  if (!ownsKey(c.get("userId"), key)) throw notFound();
+  checkOwnedKey(keyOwner(c.env, c.get("userId")), area, key);
   const bucket = c.env.STORAGE;
   const objectKey = `${area}/${key}`;
   const isExpired = expiry(c, area);
@@ -62,7 +64,7 @@ async function admin(c: Context<AppEnv>): Promise<Response> {
   const contentType = contentTypeForName(key);
   const object = await putBody(bucket, objectKey, c.req.raw.body, { contentLength, contentType, maxBytes: maxUploadBytes });
   const replaced = previous !== null && !isExpired?.(previous);
-  const url = `${new URL(c.req.url).origin}${storagePath(objectKey)}`;
+  const url = storageUrl(objectKey, publicBase(c.env, c.req.url));
   return c.json({ key, size: object.size, etag: object.httpEtag, content_type: contentType, url }, replaced ? 200 : 201);
 }
 
@@ -70,7 +72,8 @@ const KeyParams = z.object({
   area: z.enum(["assets", "temp"]).openapi({ param: { name: "area", in: "path" } }),
   key: z.string().openapi({
     param: { name: "key", in: "path" },
-    description: "`<owner>/<path>`; may contain `/`. Decoded once; empty, absolute, `.`/`..`, backslash, NUL/control and double-encoded keys are 400s.",
+    description:
+      "`<owner>/<path>` (with AUTH_PROVIDER=supabase), else any `<path>`; may contain `/`. Decoded once; empty, absolute, `.`/`..`, backslash, NUL/control and double-encoded keys are 400s.",
     example: "1/photos/cat.png",
   }),
 });
@@ -120,14 +123,14 @@ export function storageRoutes() {
       summary: `${method.toUpperCase()} one of the caller's objects`,
       security: [{ bearer: [] }],
       request: { params: KeyParams },
-      responses: { ...readResponses(), 401: error("Missing or invalid bearer token") },
+      responses: { ...readResponses(), 401: error("Missing or invalid bearer token"), 403: error("The key is not in the caller's space") },
     });
   }
   registry.registerPath({
     method: "put",
     path: "/admin/storage/{area}/{key}",
     tags: ["storage"],
-    summary: "Store an object, streamed to R2 (up to MAX_UPLOAD_BYTES); the key must start with the caller's owner segment",
+    summary: "Store an object, streamed to R2 (up to MAX_UPLOAD_BYTES); with several users the key must start with the caller's owner segment",
     security: [{ bearer: [] }],
     request: { params: KeyParams, body: { content: { "application/octet-stream": { schema: z.string().openapi({ format: "binary" }) } } } },
     responses: {
@@ -135,7 +138,7 @@ export function storageRoutes() {
       201: { description: "Created", content: { "application/json": { schema: StoredObjectSchema } } },
       400: error("An unsafe key, or a body that did not match its Content-Length"),
       401: error("Missing or invalid bearer token"),
-      404: error("The key is not in the caller's space"),
+      403: error("The key is not in the caller's space (the message says how the caller's keys are formed)"),
       413: error("Larger than MAX_UPLOAD_BYTES"),
     },
   });
@@ -146,7 +149,13 @@ export function storageRoutes() {
     summary: "Delete one of the caller's objects",
     security: [{ bearer: [] }],
     request: { params: KeyParams },
-    responses: { 204: { description: "Deleted" }, 400: error("An unsafe key"), 401: error("Missing or invalid bearer token"), 404: error("No such object") },
+    responses: {
+      204: { description: "Deleted" },
+      400: error("An unsafe key"),
+      401: error("Missing or invalid bearer token"),
+      403: error("The key is not in the caller's space"),
+      404: error("No such object"),
+    },
   });
   return app;
 }

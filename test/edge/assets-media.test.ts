@@ -12,7 +12,8 @@ type Ref = { type: string; uri: string; asset_id: string | null; data?: string }
 async function req(user: string | null, method: string, path: string, body?: BodyInit, headers: Record<string, string> = {}): Promise<Response> {
   const h: Record<string, string> = { ...headers };
   if (user !== null) h.Authorization = `Bearer ${await tokenFor(user)}`;
-  return worker().fetch(`https://edge.test${path}`, { method, headers: h, body });
+  // Media URLs are absolute (PUBLIC_BASE_URL, else the request's origin); paths are relative to the test host.
+  return worker().fetch(/^https?:\/\//.test(path) ? path : `https://edge.test${path}`, { method, headers: h, body });
 }
 const json = (user: string, method: string, path: string, body: unknown) => req(user, method, path, JSON.stringify(body), { "Content-Type": "application/json" });
 
@@ -72,7 +73,7 @@ describe("media in workflows", () => {
     expect(image.type).toBe("image");
     expect(image.asset_id).toMatch(/^[0-9a-f]{32}$/);
     expect(image.asset_id).not.toBe(input.id);
-    expect(image.uri).toBe(`/storage/assets/alice/${image.asset_id}.png`);
+    expect(image.uri).toBe(`https://edge.test/storage/assets/alice/${image.asset_id}.png`);
     expect(out.results!.width).toBe(16);
     expect(out.results!.height).toBe(9);
 
@@ -117,7 +118,8 @@ describe("media in workflows", () => {
     for (const image of [input.uri, input.get_url]) {
       const out = await run("bob", wf, { image });
       expect(out.status).toBe("failed");
-      expect(out.error).toMatch(/ImageInput 'image'.*not found/);
+      // An asset id of another user reads as missing; their storage URL is refused, saying how keys are formed.
+      expect(out.error).toMatch(/ImageInput 'image'.*(not found|is not yours: your keys are formed as assets\/<your owner segment>\/<path>)/);
     }
     const unknown = await run("bob", wf, { image: "asset://ffffffffffffffffffffffffffffffff.png" });
     expect(unknown.error).toMatch(/asset 'ffffffffffffffffffffffffffffffff' was not found/);
@@ -172,7 +174,7 @@ describe("media in workflows", () => {
     const out = await run("gina", wf, {});
     expect(out.status, out.error).toBe("completed");
     const url = out.results!.file as string;
-    expect(url).toMatch(/^\/storage\/assets\/gina\/[0-9a-f]{32}\.json$/);
+    expect(url).toMatch(/^https:\/\/edge\.test\/storage\/assets\/gina\/[0-9a-f]{32}\.json$/);
     const served = await req(null, "GET", url);
     expect(served.headers.get("Content-Type")).toBe("application/json");
     expect(await served.json()).toEqual({ answer: 42, items: ["a", "b"] });
@@ -222,8 +224,8 @@ describe("R2BlobStore", () => {
 
     const other = new R2BlobStore(env, { userId: "ivy", jobId: "job2" });
     await expect(other.read(`asset://${asset.assetId}.txt`)).rejects.toMatchObject({ reason: "not_found" });
-    await expect(other.read(asset.uri)).rejects.toMatchObject({ reason: "not_found" });
-    await expect(other.read(temp.uri)).rejects.toMatchObject({ reason: "not_found" });
+    await expect(other.read(asset.uri)).rejects.toMatchObject({ reason: "refused", message: expect.stringMatching(/your owner segment is 'ivy'/) });
+    await expect(other.read(temp.uri)).rejects.toMatchObject({ reason: "refused" });
     await expect(store.write(new Uint8Array(1), { contentType: "text/plain", kind: "asset", parentId: "ffffffffffffffffffffffffffffffff" })).rejects.toThrow(/Folder .* not found/);
   });
 });

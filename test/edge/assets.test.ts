@@ -56,7 +56,8 @@ describe("assets API", () => {
   it("uploads a file with metadata, reads it back by id, download and public URL, and deletes it", async () => {
     const bytes = pngBytes(4, 3, 500);
     const asset = await upload("alice", bytes, "holiday.png", "image/png", { metadata: { camera: "x" }, workflow_id: "wf1" });
-    expect(asset).toMatchObject({ user_id: "alice", parent_id: null, name: "holiday.png", content_type: "image/png", size: bytes.length, metadata: { camera: "x" }, workflow_id: "wf1" });
+    // NodeTool's root folder is the user id: top-level assets name it as their parent.
+    expect(asset).toMatchObject({ user_id: "alice", parent_id: "alice", name: "holiday.png", content_type: "image/png", size: bytes.length, metadata: { camera: "x" }, workflow_id: "wf1" });
     expect(asset.id).toMatch(/^[0-9a-f]{32}$/);
     expect(asset.uri).toBe(`asset://${asset.id}.png`);
     expect(asset.get_url).toBe(`https://edge.test/storage/assets/alice/${asset.id}.png`);

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { keyProblem, objectKey, ownerSegment } from "../../edge/storage/keys";
+import { keyProblem, objectKey, ownerSegment, ownsKey } from "../../edge/storage/keys";
 import { errorOf, tokenFor, worker } from "./users";
 
 /** Known bytes: 0, 1, ..., 250, 0, 1, ... */
@@ -53,8 +53,15 @@ describe("storage keys", () => {
       expect(keyProblem(seg), odd).toBeNull();
     }
     expect(ownerSegment("~61")).not.toBe(ownerSegment("a"));
-    expect(objectKey("assets", "alice", "x.png")).toBe("assets/alice/x.png");
-    expect(() => objectKey("assets", "alice", "..", "x")).toThrow(/Invalid storage key/);
+    const alice = { userId: "alice", shared: false };
+    expect(objectKey("assets", alice, "x.png")).toBe("assets/alice/x.png");
+    expect(() => objectKey("assets", alice, "..", "x")).toThrow(/Invalid storage key/);
+    // Single-tenant auth (static, NodeTool's worker model): no owner segment, and every key is the caller's.
+    const single = { userId: "1", shared: true };
+    expect(objectKey("assets", single, "x.png")).toBe("assets/x.png");
+    expect(ownsKey(single, "file.png")).toBe(true);
+    expect(ownsKey(alice, "file.png")).toBe(false);
+    expect(ownsKey(alice, "alice/file.png")).toBe(true);
   });
 });
 
@@ -285,25 +292,29 @@ describe("storage routes: safety, auth and ownership", () => {
     expect(await bytesOf(await req(null, "GET", `/storage/assets/${key}`))).toEqual(pattern(5));
   });
 
-  it("treats another user's key as missing: 404 for GET, HEAD, PUT and DELETE, and changes nothing", async () => {
+  it("refuses another user's key with a 403 that says how keys are formed, for GET, HEAD, PUT and DELETE, and changes nothing", async () => {
     const key = fresh("alice", "mine.txt");
     await put("alice", "assets", key, pattern(20));
     for (const method of ["GET", "HEAD", "DELETE"]) {
       const res = await req("bob", method, `/admin/storage/assets/${key}`);
-      expect(res.status, method).toBe(404);
+      expect(res.status, method).toBe(403);
       await res.arrayBuffer();
     }
     const overwrite = await req("bob", "PUT", `/admin/storage/assets/${key}`, { body: "evil" });
-    expect(overwrite.status).toBe(404);
-    expect((await errorOf(overwrite)).type).toBe("not_found");
+    expect(overwrite.status).toBe(403);
+    const err = await errorOf(overwrite);
+    expect(err.type).toBe("forbidden");
+    expect(err.message).toContain("your keys are formed as assets/<your owner segment>/<path>, and your owner segment is 'bob'");
+    // Decided from the key alone: a key that does not exist is refused the same way.
+    expect((await req("bob", "GET", "/admin/storage/assets/file.png")).status).toBe(403);
     const plant = fresh("alice", "planted.txt");
-    expect((await req("bob", "PUT", `/admin/storage/temp/${plant}`, { body: "evil" })).status).toBe(404);
+    expect((await req("bob", "PUT", `/admin/storage/temp/${plant}`, { body: "evil" })).status).toBe(403);
     expect(await env.STORAGE.head(`temp/${plant}`)).toBeNull();
     expect(await bytesOf(await req("alice", "GET", `/admin/storage/assets/${key}`))).toEqual(pattern(20));
     // Bob's own space works for him.
     const his = fresh("bob");
     expect((await req("bob", "PUT", `/admin/storage/assets/${his}`, { body: "his" })).status).toBe(201);
-    expect((await req("alice", "GET", `/admin/storage/assets/${his}`)).status).toBe(404);
+    expect((await req("alice", "GET", `/admin/storage/assets/${his}`)).status).toBe(403);
   });
 });
 
