@@ -95,6 +95,8 @@ export const NodeReloadSchema = z
     nodes_loaded: z.number().int().meta({ description: "Built-in node types: compiled into this deployment, so a reload finds the same ones." }),
     presets_loaded: z.number().int().meta({ description: "The caller's presets, read again from storage." }),
     presets: z.array(z.string()).meta({ description: "Their node types." }),
+    custom_nodes_loaded: z.number().int().meta({ description: "The caller's enabled custom nodes, read again from storage." }),
+    custom_nodes: z.array(z.string()).meta({ description: "Their node types (`custom.<name>`)." }),
     builtin: z.string().meta({ description: "Why built-in nodes do not change on reload." }),
   })
   .meta({ id: "NodeReload" });

@@ -9,7 +9,7 @@ export const PluginManifestSchema = z
     id: z.string().meta({ example: "nodetool.text" }),
     name: z.string().meta({ example: "Text" }),
     version: z.string().meta({ description: "The deployment's version for built-in packs; the newest change for the caller's presets." }),
-    kind: z.enum(["builtin", "presets"]),
+    kind: z.enum(["builtin", "presets", "custom_nodes"]),
     description: z.string(),
     enabled: z.boolean(),
     node_count: z.number().int(),

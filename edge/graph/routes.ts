@@ -7,6 +7,8 @@ import { validationHook } from "../openapi/hook";
 import { badRequestError, commonErrors } from "../openapi/responses";
 import { registry } from "../registry";
 import { checkGraph, graphOf } from "./check";
+import { expandCustomNodes } from "../custom-nodes/expand";
+import { customNodeStore } from "../custom-nodes/service";
 import { expandPresets } from "../presets/expand";
 import { presetStore } from "../presets/service";
 import { exportPythonScript } from "./export-python";
@@ -48,9 +50,11 @@ const exportRoute = createRoute({
   },
 });
 
-/** The graph with the caller's preset nodes expanded, and what the expansion found wrong. */
+/** The graph with the caller's preset nodes expanded and custom nodes rewritten, and what either found wrong. */
 async function expanded(env: AppEnv["Bindings"], userId: string, graph: Graph) {
-  return expandPresets(graph, presetStore(env, userId));
+  const presets = await expandPresets(graph, presetStore(env, userId));
+  const custom = await expandCustomNodes(presets.graph, customNodeStore(env, userId));
+  return { graph: custom.graph, issues: [...presets.issues, ...custom.issues] };
 }
 
 /** Graph tools: validation and export of unsaved graphs, and saved graphs by name. */

@@ -1,6 +1,7 @@
 import type { CatalogNode } from "../../schema/catalog";
 import type { Plugin, PluginManifest } from "../../schema/plugins";
 import type { Preset } from "../../schema/presets";
+import type { CustomNode } from "../../schema/custom-nodes";
 
 /** The id of the caller's own pack of presets. */
 export const PRESETS_PLUGIN_ID = "user.presets";
@@ -67,6 +68,28 @@ export function presetPack(presets: Preset[], nodes: CatalogNode[]): Pack {
       kind: "presets",
       description: "Your presets: named subgraphs made with POST /api/presets/create, usable in any of your workflows as `preset.<name>` nodes.",
       enabled: true,
+      node_count: nodes.length,
+      node_types: nodes.map((n) => n.type),
+    },
+  };
+}
+
+/** The id of the caller's own pack of custom nodes (edge/custom-nodes). */
+export const CUSTOM_NODES_PLUGIN_ID = "user.custom_nodes";
+
+/** The caller's custom nodes as one pack: enabled while any of them is; their catalog entries are `nodes`. */
+export function customNodePack(custom: CustomNode[], nodes: CatalogNode[]): Pack {
+  const newest = custom.map((n) => n.updated_at).sort().at(-1);
+  const enabled = custom.filter((n) => n.enabled);
+  return {
+    nodes,
+    manifest: {
+      id: CUSTOM_NODES_PLUGIN_ID,
+      name: "My custom nodes",
+      version: newest ?? "0",
+      kind: "custom_nodes",
+      description: `Your custom nodes: ONNX models made node types with POST /api/custom-nodes/upload, usable in any of your workflows as \`custom.<name>\` nodes (${enabled.length} of ${custom.length} enabled; disabled ones are left out).`,
+      enabled: custom.length === 0 || enabled.length > 0,
       node_count: nodes.length,
       node_types: nodes.map((n) => n.type),
     },

@@ -10,7 +10,10 @@ import { presetCatalogNode } from "../presets/catalog";
 import { presetStore } from "../presets/service";
 import type { PresetStore } from "../presets/store";
 import { registry } from "../registry";
-import { builtinPacks, pluginOf, presetPack, type Pack } from "./manifest";
+import { builtinPacks, customNodePack, pluginOf, presetPack, type Pack } from "./manifest";
+import { customCatalogNode } from "../custom-nodes/catalog";
+import { customNodeStore } from "../custom-nodes/service";
+import type { CustomNodeStore } from "../custom-nodes/store";
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 const IdParam = z.object({ id: z.string().min(1).max(200).openapi({ param: { name: "id", in: "path" }, example: "nodetool.text" }) });
@@ -44,25 +47,26 @@ const reloadPlugins = createRoute({
 let builtins: Pack[] | undefined;
 const builtinOnce = () => (builtins ??= builtinPacks(listCatalog(registry), packageJson.version));
 
-async function packs(store: PresetStore): Promise<Pack[]> {
+async function packs(store: PresetStore, custom: CustomNodeStore): Promise<Pack[]> {
   const presets = await store.all();
-  return [...builtinOnce(), presetPack(presets, presets.map(presetCatalogNode))];
+  const nodes = await custom.all();
+  return [...builtinOnce(), presetPack(presets, presets.map(presetCatalogNode)), customNodePack(nodes, nodes.filter((n) => n.enabled).map(customCatalogNode))];
 }
 
 /** Node packs as plugins: each built-in namespace, plus the caller's presets. */
 export function pluginRoutes() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  const list = async (store: PresetStore) => {
-    const plugins = (await packs(store)).map((p) => p.manifest);
+  const list = async (store: PresetStore, custom: CustomNodeStore) => {
+    const plugins = (await packs(store, custom)).map((p) => p.manifest);
     return { plugins, count: plugins.length };
   };
 
-  app.openapi(listPlugins, async (c) => c.json(await list(presetStore(c.env, c.get("userId"))), 200));
+  app.openapi(listPlugins, async (c) => c.json(await list(presetStore(c.env, c.get("userId")), customNodeStore(c.env, c.get("userId"))), 200));
 
   app.openapi(getPlugin, async (c) => {
     const { id } = c.req.valid("param");
     const builtin = builtinOnce().find((p) => p.manifest.id === id);
-    const pack = builtin ?? (await packs(presetStore(c.env, c.get("userId")))).find((p) => p.manifest.id === id);
+    const pack = builtin ?? (await packs(presetStore(c.env, c.get("userId")), customNodeStore(c.env, c.get("userId")))).find((p) => p.manifest.id === id);
     if (!pack) throw ApiError.notFound(`Plugin '${id}'`);
     return c.json(pluginOf(pack), 200);
   });
@@ -70,7 +74,7 @@ export function pluginRoutes() {
   app.openapi(reloadPlugins, async (c) => {
     const store = presetStore(c.env, c.get("userId"));
     store.reload();
-    return c.json(await list(store), 200);
+    return c.json(await list(store, customNodeStore(c.env, c.get("userId"))), 200);
   });
   return app;
 }
