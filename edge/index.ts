@@ -3,7 +3,9 @@ import { runScheduledSweep } from "./storage/retention";
 
 export { JobObject } from "./jobs/job-object";
 export { UserQueue } from "./queue/user-queue";
+export { RateLimiter } from "./ratelimit/limiter";
 export { ConnectionObject } from "./sockets/connection-object";
+export { ChatThreads } from "./threads/chat-threads";
 export { UserDatabase } from "./sqlite/user-database";
 export { VectorCollection } from "./vectors/vector-collection";
 

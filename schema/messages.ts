@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * Stream messages (DESIGN.md section 5). The engine produces the bodies; the job host stamps
+ * Stream messages (docs/architecture.md#5-stream-messages-sse-and-ndjson). The engine produces the bodies; the job host stamps
  * `job_id`, `workflow_id` and the per-job increasing `job_seq` on each before anyone sees it.
  */
 export const JobStatusSchema = z.enum(["queued", "running", "completed", "failed", "cancelled", "timed_out"]);

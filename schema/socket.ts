@@ -57,6 +57,8 @@ export const RunJobDataSchema = z
     job_id: ClientJobIdSchema.nullish(),
     /** Where to POST the job's events, as in the HTTP run routes (schema/accounts.ts). */
     webhook: WebhookSpecSchema.nullish(),
+    /** Store every value that passes a node's output ports (GET /api/execution/outputs/{job_id}). */
+    record_outputs: z.boolean().nullish(),
   })
   .refine((d) => Boolean(d.workflow_id) || Boolean(d.graph), {
     message: "run_job needs workflow_id (a saved workflow) or graph (an unsaved {nodes, edges} graph)",

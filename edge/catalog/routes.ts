@@ -12,6 +12,9 @@ import { registry } from "../registry";
 import { presetNameOf } from "../presets/expand";
 import { presetCatalogNode } from "../presets/catalog";
 import { presetStore } from "../presets/service";
+import { customCatalogNode } from "../custom-nodes/catalog";
+import { customNameOfType } from "../custom-nodes/expand";
+import { customNodeStore } from "../custom-nodes/service";
 import { filterCatalog, findCatalogNode, listCatalog } from "./catalog";
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
@@ -46,7 +49,7 @@ const reloadNodes = createRoute({
   method: "post",
   path: "/api/nodes/reload",
   tags: ["nodes"],
-  summary: "Re-read the caller's node types: their presets, from storage",
+  summary: "Re-read the caller's node types: their presets and custom nodes, from storage",
   description:
     "Built-in node types are compiled into this deployment (a new version is a new deployment), so a reload finds the same ones; the caller's presets are read again from storage. Every request reads them afresh anyway, so this is what a client calls to see the count after changes elsewhere.",
   responses: { 200: json(NodeReloadSchema, "What is loaded now"), ...commonErrors },
@@ -68,7 +71,9 @@ export function catalogRoutes() {
   app.openapi(listNodes, async (c) => {
     const query = c.req.valid("query");
     const presets = (await presetStore(c.env, c.get("userId")).all()).map(presetCatalogNode);
-    const nodes = [...listCatalog(registry, query), ...filterCatalog(presets, query)];
+    // Enabled custom nodes join the same way (`custom.<name>`, edge/custom-nodes).
+    const custom = (await customNodeStore(c.env, c.get("userId")).all()).filter((n) => n.enabled).map(customCatalogNode);
+    const nodes = [...listCatalog(registry, query), ...filterCatalog(presets, query), ...filterCatalog(custom, query)];
     return c.json({ nodes, count: nodes.length }, 200);
   });
 
@@ -76,7 +81,9 @@ export function catalogRoutes() {
     const { type } = c.req.valid("param");
     const presetName = presetNameOf(type);
     const preset = presetName !== null ? await presetStore(c.env, c.get("userId")).get(presetName) : null;
-    const node = preset ? presetCatalogNode(preset) : findCatalogNode(registry, type);
+    const customName = customNameOfType(type);
+    const custom = customName !== null ? await customNodeStore(c.env, c.get("userId")).get(customName) : null;
+    const node = preset ? presetCatalogNode(preset) : custom?.enabled ? customCatalogNode(custom) : findCatalogNode(registry, type);
     if (!node) throw ApiError.notFound(`Node type '${type}'`);
     return c.json(node, 200);
   });
@@ -85,11 +92,14 @@ export function catalogRoutes() {
     const store = presetStore(c.env, c.get("userId"));
     store.reload();
     const presets = await store.all();
+    const custom = (await customNodeStore(c.env, c.get("userId")).all()).filter((n) => n.enabled);
     return c.json(
       {
         nodes_loaded: registry.all().filter((d) => d.unsupported === undefined).length,
         presets_loaded: presets.length,
         presets: presets.map((p) => p.node_type),
+        custom_nodes_loaded: custom.length,
+        custom_nodes: custom.map((n) => n.node_type),
         builtin: "Built-in node types are compiled into this deployment; they change only with a new deployment.",
       },
       200,

@@ -13,8 +13,6 @@ export interface Config {
   sseKeepaliveMs: number;
   /** WS_HEARTBEAT_MS: a WebSocket that sent nothing for this long gets `{type: "ping", ts}`; 0 turns it off. */
   wsHeartbeatMs: number;
-  /** PUBLIC_BASE_URL: the origin media URIs are made absolute with (else each request's own origin). */
-  publicBaseUrl?: string;
   jobMaxRunSeconds: number;
   /** How long a finished job's event log stays replayable. */
   jobLogRetentionSeconds: number;
@@ -88,18 +86,6 @@ function corsOrigins(raw: string | undefined, problems: string[]): "*" | string[
   return origins.length > 0 ? origins : "*";
 }
 
-function publicBaseUrl(raw: string | undefined, problems: string[]): string | undefined {
-  if (!raw?.trim()) return undefined;
-  try {
-    const url = new URL(raw.trim());
-    if (url.protocol === "http:" || url.protocol === "https:") return url.origin + url.pathname.replace(/\/+$/, "");
-  } catch {
-    // reported below
-  }
-  problems.push(`PUBLIC_BASE_URL must be an http(s) URL such as https://api.example.com, got '${raw}'; using each request's origin`);
-  return undefined;
-}
-
 function parseConfig(env: Env): Config {
   const problems: string[] = [];
   const rawProvider = (env.AUTH_PROVIDER ?? "static").trim().toLowerCase();
@@ -126,7 +112,6 @@ function parseConfig(env: Env): Config {
     sseKeepaliveMs: positiveInt(env.SSE_KEEPALIVE_MS, 15_000, "SSE_KEEPALIVE_MS", problems),
     // NodeTool's runner pings every 25 s (NodeTool: unified-websocket-runner.ts startHeartbeat).
     wsHeartbeatMs: env.WS_HEARTBEAT_MS?.trim() === "0" ? 0 : positiveInt(env.WS_HEARTBEAT_MS, 25_000, "WS_HEARTBEAT_MS", problems),
-    publicBaseUrl: publicBaseUrl(env.PUBLIC_BASE_URL, problems),
     jobMaxRunSeconds: positiveInt(env.JOB_MAX_RUN_SECONDS, 3600, "JOB_MAX_RUN_SECONDS", problems),
     jobLogRetentionSeconds: positiveInt(env.JOB_LOG_RETENTION_SECONDS, 86_400, "JOB_LOG_RETENTION_SECONDS", problems),
     jobWatchdogSeconds: positiveInt(env.JOB_WATCHDOG_SECONDS, 30, "JOB_WATCHDOG_SECONDS", problems),

@@ -1,8 +1,10 @@
 import type { JobObject } from "../jobs/job-object";
 import type { UserQueue } from "../queue/user-queue";
+import type { RateLimiter } from "../ratelimit/limiter";
 import type { ConnectionObject } from "../sockets/connection-object";
 import type { UserDatabase } from "../sqlite/user-database";
 import type { VectorCollection } from "../vectors/vector-collection";
+import type { ChatThreads } from "../threads/chat-threads";
 
 /** Bindings and variables of the Worker (wrangler.toml `[vars]`, secrets and bindings). */
 export interface Env {
@@ -14,7 +16,11 @@ export interface Env {
   USER_DATABASES: DurableObjectNamespace<UserDatabase>;
   /** One vector collection per (user, collection name): the vector.* nodes (edge/vectors/vector-collection.ts). */
   VECTORS: DurableObjectNamespace<VectorCollection>;
-  /** R2: `assets/` and `temp/` objects (DESIGN.md section 8). */
+  /** One per user: request windows and job slots of the user and their API keys (edge/ratelimit/limiter.ts). */
+  LIMITERS: DurableObjectNamespace<RateLimiter>;
+  /** One per user: chat threads and their messages (edge/threads/chat-threads.ts). */
+  CHAT_THREADS: DurableObjectNamespace<ChatThreads>;
+  /** R2: `assets/` and `temp/` objects (docs/architecture.md#8-storage-assets-models-and-per-user-state). */
   STORAGE: R2Bucket;
   AUTH_PROVIDER?: string;
   SERVER_AUTH_TOKEN?: string;
@@ -28,11 +34,11 @@ export interface Env {
   MAX_GRAPH_EDGES?: string;
   /** Browser origins allowed to read responses: `*` (default) or a comma-separated list of origins. */
   CORS_ORIGINS?: string;
+  /** Absolute base of the media URLs the API hands out (edge/storage/public-base.ts); else each request's origin. */
+  PUBLIC_BASE_URL?: string;
   SSE_KEEPALIVE_MS?: string;
   /** Interval of the server's `{type: "ping"}` heartbeat on idle WebSockets, in ms; "0" turns it off. */
   WS_HEARTBEAT_MS?: string;
-  /** Origin (and optional path prefix) for absolute media URIs, e.g. https://api.example.com. */
-  PUBLIC_BASE_URL?: string;
   JOB_MAX_RUN_SECONDS?: string;
   JOB_LOG_RETENTION_SECONDS?: string;
   JOB_WATCHDOG_SECONDS?: string;
@@ -49,6 +55,8 @@ export interface Env {
   // Storage and media (edge/storage): parsed by their own module.
   MAX_UPLOAD_BYTES?: string;
   TEMP_RETENTION_SECONDS?: string;
+  /** How long captured run outputs (record_outputs) live, in seconds (default 86400): edge/execution/capture-store.ts. */
+  CAPTURE_RETENTION_SECONDS?: string;
   ALLOW_REMOTE_MEDIA_FETCH?: string;
   // Model files (edge/models) and the gpu-runner pool (edge/runners): parsed by edge/config/config.ts.
   MAX_MODEL_BYTES?: string;
@@ -65,4 +73,12 @@ export interface Env {
   FETCH_TIMEOUT_SECONDS?: string;
   SEARCH_API_BASE_URL?: string;
   SEARCH_API_KEY?: string;
+  // API keys' and users' limits (edge/ratelimit/config.ts) and webhook delivery (edge/webhooks/config.ts).
+  KEY_REQUESTS_PER_MINUTE?: string;
+  KEY_MAX_CONCURRENT_JOBS?: string;
+  USER_REQUESTS_PER_MINUTE?: string;
+  USER_MAX_CONCURRENT_JOBS?: string;
+  WEBHOOK_MAX_ATTEMPTS?: string;
+  WEBHOOK_RETRY_BASE_SECONDS?: string;
+  WEBHOOK_TIMEOUT_SECONDS?: string;
 }

@@ -26,7 +26,10 @@ export const ROUTE_SCOPES: readonly ScopeRule[] = [
   { methods: ["POST"], path: /^\/api\/workflows\/[^/]+\/run$/, scope: "jobs:run" },
   { methods: ["POST"], path: /^\/workflows\/[^/]+\/run(\/stream)?$/, scope: "jobs:run" },
   { methods: ["POST"], path: /^\/api\/jobs\/[^/]+\/cancel$/, scope: "jobs:run" },
-  { methods: READ, path: /^\/(ws|predict)$/, scope: "jobs:run" },
+  { methods: READ, path: /^\/(ws|predict|ws\/execution)$/, scope: "jobs:run" },
+  // Captured outputs and execution state of the caller's runs (edge/execution).
+  { methods: READ, path: /^\/api\/execution\/(outputs|state)(\/|$)/, scope: "jobs:read" },
+  { methods: ["POST", "DELETE"], path: /^\/api\/execution\/(outputs|state)(\/|$)/, scope: "jobs:run" },
   { methods: READ, path: /^\/api\/jobs(\/|$)/, scope: "jobs:read" },
   { methods: READ, path: /^\/updates$/, scope: "jobs:read" },
   // Workflows, and what only reads or checks graphs: the node catalog, examples, validate and export.
@@ -40,6 +43,11 @@ export const ROUTE_SCOPES: readonly ScopeRule[] = [
   { methods: READ, path: /^\/api\/(graph\/(load|list)|presets|plugins)(\/|$)/, scope: "workflows:read" },
   { methods: ["POST"], path: /^\/api\/(nodes|plugins)\/reload$/, scope: "workflows:read" },
   { methods: ["POST", "PUT", "DELETE"], path: /^\/api\/(graph\/save|presets)(\/|$)/, scope: "workflows:write" },
+  // Custom nodes are node types made from models: listed like the catalog, changed like presets.
+  { methods: READ, path: /^\/api\/custom-nodes\/?$/, scope: "workflows:read" },
+  // An upload may store a model file: a storage write.
+  { methods: ["POST"], path: /^\/api\/custom-nodes\/upload\/?$/, scope: "storage:write" },
+  { methods: ["POST", "DELETE"], path: /^\/api\/custom-nodes(\/|$)/, scope: "workflows:write" },
   // Storage: assets, images, models, and the owner's storage admin routes.
   { methods: READ, path: /^\/(api\/(assets|images|models)|admin\/storage)(\/|$)/, scope: "storage:read" },
   { methods: ["POST", "PUT", "PATCH", "DELETE"], path: /^\/(api\/(assets|images|models)|admin\/storage)(\/|$)/, scope: "storage:write" },

@@ -189,6 +189,7 @@ async function runJob(ctx: CommandContext, data: RunJobData): Promise<CommandOut
     respond: "none",
     jobId: data.job_id ?? undefined,
     streamInputs: true,
+    ...(data.record_outputs ? { recordOutputs: true } : {}),
     ...(ctx.key ? { key: ctx.key } : {}),
     ...(data.webhook ? { webhook: data.webhook } : {}),
   });

@@ -12,6 +12,7 @@ import { JobFollower } from "./job-follower";
 import { newSession, readSession, SOCKET_FLAVOR_HEADER, SOCKET_KEY_HEADER, SOCKET_USER_HEADER, type SocketSession } from "./session";
 import { ChatMessageDataSchema, type ChatMessageData } from "../../schema/threads";
 import { runChatTurn, startChat } from "../threads/chat-turn";
+import { captureIndexMessage, executionFrame, SOCKET_EXECUTION_HEADER, type ExecutionDefaults } from "../execution/socket";
 
 /** Chat turns one connection may run at once (one per thread). */
 export const MAX_CHAT_TURNS = 4;
@@ -39,8 +40,10 @@ export class ConnectionObject extends DurableObject<Env> {
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
     const key = request.headers.get(SOCKET_KEY_HEADER);
-    const flavor = request.headers.get(SOCKET_FLAVOR_HEADER) === "chat" ? "chat" : undefined;
-    this.session = newSession(userId, key ? (JSON.parse(key) as SocketSession["key"]) : undefined, flavor);
+    const flavorHeader = request.headers.get(SOCKET_FLAVOR_HEADER);
+    const flavor = flavorHeader === "chat" || flavorHeader === "execution" ? flavorHeader : undefined;
+    const execution = request.headers.get(SOCKET_EXECUTION_HEADER);
+    this.session = newSession(userId, key ? (JSON.parse(key) as SocketSession["key"]) : undefined, flavor, execution ? (JSON.parse(execution) as ExecutionDefaults) : undefined);
     server.serializeAttachment(this.session);
     this.lastSentMs = Date.now();
     await this.armHeartbeat();
@@ -88,6 +91,8 @@ export class ConnectionObject extends DurableObject<Env> {
       this.chatFrame(ws, session, frame.value as Record<string, unknown>);
       return;
     }
+    // /ws/execution: a bare run frame becomes run_job, with the query's run_id and record_outputs.
+    if (session.flavor === "execution") frame.value = executionFrame(frame.value, session.execution ?? { record_outputs: true });
     const control = controlFrame(frame.value);
     if (control !== null) {
       // NodeTool's control frames have a `type` and no `command` (ws-commands.ts `controlMessageInSchemas`).
@@ -229,6 +234,7 @@ export class ConnectionObject extends DurableObject<Env> {
       .run(() => openJobEvents(this.env, row, "msgpack", after))
       .then((end) => {
         if (this.followers.get(row.id) === follower) this.followers.delete(row.id);
+        if (end === "ended" && this.session?.flavor === "execution") this.sendCaptureIndex(ws, row.id);
         if (end === "interrupted") {
           this.send(
             ws,
@@ -243,6 +249,14 @@ export class ConnectionObject extends DurableObject<Env> {
           );
         }
       });
+  }
+
+  /** `/ws/execution`: a recorded run's capture index, after its terminal job_update. */
+  private sendCaptureIndex(ws: WebSocket, runId: string): void {
+    const session = this.session!;
+    void captureIndexMessage(this.env, session.user_id, runId)
+      .then((message) => message && this.sendRaw(ws, encodeReply(session.mode, message)))
+      .catch((err) => console.error(`[socket] capture index of ${runId}`, err));
   }
 
   private stopFollowing(): void {

@@ -6,13 +6,14 @@ import type { Env } from "../config/env";
 import { ApiError } from "../errors/api-error";
 import { toApiError } from "../errors/handler";
 import { CLOSE_INTERNAL_ERROR, CLOSE_POLICY_VIOLATION, closeSafely } from "./close";
+import { executionDefaults, SOCKET_EXECUTION_HEADER } from "../execution/socket";
 import { SOCKET_FLAVOR_HEADER, SOCKET_KEY_HEADER, SOCKET_USER_HEADER } from "./session";
 
 /**
  * The WebSocket endpoints (docs/websocket-protocol.md): `/predict` and `/ws` speak the same protocol; `/chat` too,
  * and also takes NodeTool's bare chat Message frames.
  */
-export const SOCKET_PATHS = ["/predict", "/ws", "/chat"] as const;
+export const SOCKET_PATHS = ["/predict", "/ws", "/chat", "/ws/execution"] as const;
 
 /**
  * A plain request to a socket endpoint: 426 with the contract's error body. The error type stays
@@ -39,11 +40,15 @@ function refuseSocket(err: ApiError): Response {
 }
 
 /** Hands an authenticated upgrade to a new connection object, with the user in a header only the Worker sets. */
-function openConnection(env: Env, principal: Principal, chat: boolean): Promise<Response> {
+function openConnection(env: Env, principal: Principal, path: (typeof SOCKET_PATHS)[number], url: URL): Promise<Response> {
   const stub = env.CONNECTIONS.get(env.CONNECTIONS.newUniqueId());
   // A fresh request: the client's token (header or query) stays here; the object only needs the user (and key).
   const headers: Record<string, string> = { Upgrade: "websocket", [SOCKET_USER_HEADER]: principal.userId };
-  if (chat) headers[SOCKET_FLAVOR_HEADER] = "chat";
+  if (path === "/chat") headers[SOCKET_FLAVOR_HEADER] = "chat";
+  if (path === "/ws/execution") {
+    headers[SOCKET_FLAVOR_HEADER] = "execution";
+    headers[SOCKET_EXECUTION_HEADER] = JSON.stringify(executionDefaults(url));
+  }
   if (principal.key) headers[SOCKET_KEY_HEADER] = JSON.stringify({ id: principal.key.id, limits: principal.key.limits });
   return stub.fetch("https://connection/socket", { headers });
 }
@@ -60,7 +65,7 @@ export function socketRoutes() {
       } catch (err) {
         return refuseSocket(toApiError(err));
       }
-      return openConnection(c.env, principal, path === "/chat");
+      return openConnection(c.env, principal, path, new URL(c.req.url));
     });
   }
   return app;

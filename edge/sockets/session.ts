@@ -1,5 +1,6 @@
 import type { KeyLimits } from "../../schema/accounts";
 import type { SocketMode } from "../../schema/socket";
+import type { ExecutionDefaults } from "../execution/socket";
 
 /**
  * The header that carries the authenticated user from the Worker to the connection's Durable Object. The
@@ -25,12 +26,14 @@ export interface SocketSession {
   /** The API key the connection was opened with: its jobs count against it (docs/accounts.md). */
   key?: { id: string; limits: KeyLimits };
   /** `chat`: NodeTool's `/chat` socket, where a frame without `command` is a chat Message and `{type: "stop"}` stops. */
-  flavor?: "chat";
+  flavor?: "chat" | "execution";
+  /** `/ws/execution`: the query's run_id and record_outputs (edge/execution/socket.ts). */
+  execution?: ExecutionDefaults;
 }
 
-export function newSession(userId: string, key?: SocketSession["key"], flavor?: SocketSession["flavor"]): SocketSession {
+export function newSession(userId: string, key?: SocketSession["key"], flavor?: SocketSession["flavor"], execution?: ExecutionDefaults): SocketSession {
   // Binary until the first frame says otherwise: NodeTool's clients default to MessagePack.
-  return { user_id: userId, mode: "binary", pinned: false, ...(key ? { key } : {}), ...(flavor ? { flavor } : {}) };
+  return { user_id: userId, mode: "binary", pinned: false, ...(key ? { key } : {}), ...(flavor ? { flavor } : {}), ...(execution ? { execution } : {}) };
 }
 
 export function readSession(ws: WebSocket): SocketSession | null {

@@ -16,6 +16,7 @@ import { listNodes } from "./list";
 import { llmNodes } from "./llm";
 import { mathNodes } from "./math";
 import { mlNodes } from "./ml";
+import { mlStepNodes } from "./ml-steps";
 import { outputNodes } from "./output";
 import { textNodes } from "./text";
 import { triggerNodes } from "./triggers";
@@ -24,6 +25,14 @@ import { osNodes } from "./os";
 import { sqliteNodes } from "./sqlite";
 import { documentPackNodes } from "./documents";
 import { webNodes } from "./http-packs";
+import { generationNodes } from "./generation";
+import { generationAudioNodes } from "./generation-audio";
+import { openaiNodes } from "./openai";
+import { imageNodes } from "./image";
+import { pillowNodes } from "./pillow";
+import { gradingNodes } from "./pillow-grading";
+import { audioNodes } from "./audio";
+import { videoNodes } from "./video";
 
 /** Every node this build ships, in catalog order. */
 export const CORE_NODES: readonly NodeDecl[] = [
@@ -44,6 +53,7 @@ export const CORE_NODES: readonly NodeDecl[] = [
   ...mediaNodes,
   ...llmNodes,
   ...mlNodes,
+  ...mlStepNodes,
   ...codeNodes,
   ...vectorNodes,
   ...workspaceNodes,
@@ -51,6 +61,14 @@ export const CORE_NODES: readonly NodeDecl[] = [
   ...sqliteNodes,
   ...documentPackNodes,
   ...webNodes,
+  ...generationNodes,
+  ...generationAudioNodes,
+  ...openaiNodes,
+  ...imageNodes,
+  ...pillowNodes,
+  ...gradingNodes,
+  ...audioNodes,
+  ...videoNodes,
 ];
 
 export function createCoreRegistry(): NodeRegistry {

@@ -9,6 +9,7 @@ import type { SqlService } from "../sql/sql-service";
 import type { CodeSandbox } from "../code/sandbox";
 import type { VectorStore } from "../vectors/store";
 import type { EmbeddingService } from "../embeddings/client";
+import type { MediaService } from "../providers/media/types";
 import type { WorkflowToolService } from "../agents/workflow-tools";
 import type { NodeControl } from "../executor/control";
 
@@ -64,6 +65,8 @@ export interface EngineServices {
   vectors?: VectorStore;
   /** Text embeddings through the configured OpenAI-compatible providers (engine/embeddings/client.ts). */
   embeddings?: EmbeddingService;
+  /** Image, speech, transcription and video generation through the configured OpenAI-compatible providers (engine/providers/media). */
+  media?: MediaService;
   /** The job user's saved workflows that agents may call as tools (engine/agents/workflow-tools.ts). */
   workflows?: WorkflowToolService;
 }
