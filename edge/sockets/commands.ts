@@ -44,7 +44,11 @@ export interface CommandContext {
   /** `set_mode`: switches the connection's mode and pins it there. */
   pinMode(mode: SocketMode): void;
   /** Jobs whose messages this connection is forwarding now. */
+  /** The origin the socket was opened on: jobs it starts give media URLs under it (else PUBLIC_BASE_URL). */
+  requestUrl?: string;
   followedJobIds(): string[];
+  /** Whether this connection has already forwarded the job's messages, to the end or still live. */
+  hasFollowed(jobId: string): boolean;
   /** `chat_message`: stores the message and starts the turn on this connection (edge/threads/chat-turn.ts). */
   chat(data: ChatMessageData): Promise<CommandOutcome>;
   /** Aborts this connection's running chat turn of `threadId` (every one without it); returns the threads stopped. */
@@ -189,6 +193,7 @@ async function runJob(ctx: CommandContext, data: RunJobData): Promise<CommandOut
     respond: "none",
     jobId: data.job_id ?? undefined,
     streamInputs: true,
+    ...(ctx.requestUrl ? { requestUrl: ctx.requestUrl } : {}),
     ...(data.record_outputs ? { recordOutputs: true } : {}),
     ...(ctx.key ? { key: ctx.key } : {}),
     ...(data.webhook ? { webhook: data.webhook } : {}),
@@ -196,8 +201,9 @@ async function runJob(ctx: CommandContext, data: RunJobData): Promise<CommandOut
   const ack = (await started.response.json()) as { job_id: string; status: JobStatus };
   const row = await findJob(db(ctx.env.DB), ctx.userId, started.jobId);
   if (!row) throw new ApiError("internal_error", `Job '${started.jobId}' was started but its record is missing`);
-  // A repeated run_job for a job this connection already follows must not send its messages twice.
-  const following = ctx.followedJobIds().includes(started.jobId);
+  // A repeated run_job for a job this connection follows, or has followed to its end, must not send its
+  // messages twice: an idempotent attach on the same connection adds nothing.
+  const following = ctx.hasFollowed(started.jobId);
   const message = following
     ? "This connection already follows the job"
     : started.replayed

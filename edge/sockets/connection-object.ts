@@ -9,13 +9,16 @@ import { CLOSE_INTERNAL_ERROR, closeSafely } from "./close";
 import { errorReply, runCommand, type CommandContext, type CommandOutcome } from "./commands";
 import { encodeJobMessage, encodeReply, readClientFrame } from "./frame-codec";
 import { JobFollower } from "./job-follower";
-import { newSession, readSession, SOCKET_FLAVOR_HEADER, SOCKET_KEY_HEADER, SOCKET_USER_HEADER, type SocketSession } from "./session";
+import { newSession, readSession, SOCKET_FLAVOR_HEADER, SOCKET_KEY_HEADER, SOCKET_ORIGIN_HEADER, SOCKET_USER_HEADER, type SocketSession } from "./session";
 import { ChatMessageDataSchema, type ChatMessageData } from "../../schema/threads";
 import { runChatTurn, startChat } from "../threads/chat-turn";
 import { captureIndexMessage, executionFrame, SOCKET_EXECUTION_HEADER, type ExecutionDefaults } from "../execution/socket";
 
 /** Chat turns one connection may run at once (one per thread). */
 export const MAX_CHAT_TURNS = 4;
+
+/** Finished jobs a connection remembers having delivered, so an idempotent run_job does not replay them. */
+const MAX_DELIVERED = 256;
 
 /**
  * One Durable Object per WebSocket connection (docs/architecture.md#1-the-pieces and docs/websocket-protocol.md), using the hibernation API: the
@@ -27,6 +30,8 @@ export class ConnectionObject extends DurableObject<Env> {
   private session: SocketSession | null = null;
   /** Jobs whose messages this connection forwards, by job id; one follower per job. */
   private readonly followers = new Map<string, JobFollower>();
+  /** Jobs whose messages this connection forwarded to their end (bounded: the oldest are forgotten). */
+  private readonly delivered = new Set<string>();
   /** Running chat turns by thread id (edge/threads/chat-turn.ts); `stop` aborts them. */
   private readonly chats = new Map<string, AbortController>();
   /** When this instance last sent a frame; 0 after a wake from hibernation (the heartbeat then pings at once). */
@@ -43,7 +48,8 @@ export class ConnectionObject extends DurableObject<Env> {
     const flavorHeader = request.headers.get(SOCKET_FLAVOR_HEADER);
     const flavor = flavorHeader === "chat" || flavorHeader === "execution" ? flavorHeader : undefined;
     const execution = request.headers.get(SOCKET_EXECUTION_HEADER);
-    this.session = newSession(userId, key ? (JSON.parse(key) as SocketSession["key"]) : undefined, flavor, execution ? (JSON.parse(execution) as ExecutionDefaults) : undefined);
+    const origin = request.headers.get(SOCKET_ORIGIN_HEADER) ?? undefined;
+    this.session = newSession(userId, key ? (JSON.parse(key) as SocketSession["key"]) : undefined, flavor, execution ? (JSON.parse(execution) as ExecutionDefaults) : undefined, origin);
     server.serializeAttachment(this.session);
     this.lastSentMs = Date.now();
     await this.armHeartbeat();
@@ -107,7 +113,9 @@ export class ConnectionObject extends DurableObject<Env> {
       userId: session.user_id,
       ...(session.key ? { key: session.key } : {}),
       pinMode: (mode) => this.setMode(ws, session, mode, true),
+      ...(session.origin ? { requestUrl: session.origin } : {}),
       followedJobIds: () => [...this.followers.keys()],
+      hasFollowed: (jobId) => this.followers.has(jobId) || this.delivered.has(jobId),
       chat: (data) => this.chat(ws, session, data),
       stopChats: (threadId) => this.stopChats(threadId),
     };
@@ -234,6 +242,7 @@ export class ConnectionObject extends DurableObject<Env> {
       .run(() => openJobEvents(this.env, row, "msgpack", after))
       .then((end) => {
         if (this.followers.get(row.id) === follower) this.followers.delete(row.id);
+        if (end === "ended") this.rememberDelivered(row.id);
         if (end === "ended" && this.session?.flavor === "execution") this.sendCaptureIndex(ws, row.id);
         if (end === "interrupted") {
           this.send(
@@ -249,6 +258,11 @@ export class ConnectionObject extends DurableObject<Env> {
           );
         }
       });
+  }
+
+  private rememberDelivered(jobId: string): void {
+    this.delivered.add(jobId);
+    if (this.delivered.size > MAX_DELIVERED) this.delivered.delete(this.delivered.values().next().value as string);
   }
 
   /** `/ws/execution`: a recorded run's capture index, after its terminal job_update. */

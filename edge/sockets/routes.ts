@@ -7,7 +7,7 @@ import { ApiError } from "../errors/api-error";
 import { toApiError } from "../errors/handler";
 import { CLOSE_INTERNAL_ERROR, CLOSE_POLICY_VIOLATION, closeSafely } from "./close";
 import { executionDefaults, SOCKET_EXECUTION_HEADER } from "../execution/socket";
-import { SOCKET_FLAVOR_HEADER, SOCKET_KEY_HEADER, SOCKET_USER_HEADER } from "./session";
+import { SOCKET_FLAVOR_HEADER, SOCKET_KEY_HEADER, SOCKET_USER_HEADER, SOCKET_ORIGIN_HEADER } from "./session";
 
 /**
  * The WebSocket endpoints (docs/websocket-protocol.md): `/predict` and `/ws` speak the same protocol; `/chat` too,
@@ -43,7 +43,7 @@ function refuseSocket(err: ApiError): Response {
 function openConnection(env: Env, principal: Principal, path: (typeof SOCKET_PATHS)[number], url: URL): Promise<Response> {
   const stub = env.CONNECTIONS.get(env.CONNECTIONS.newUniqueId());
   // A fresh request: the client's token (header or query) stays here; the object only needs the user (and key).
-  const headers: Record<string, string> = { Upgrade: "websocket", [SOCKET_USER_HEADER]: principal.userId };
+  const headers: Record<string, string> = { Upgrade: "websocket", [SOCKET_USER_HEADER]: principal.userId, [SOCKET_ORIGIN_HEADER]: url.origin };
   if (path === "/chat") headers[SOCKET_FLAVOR_HEADER] = "chat";
   if (path === "/ws/execution") {
     headers[SOCKET_FLAVOR_HEADER] = "execution";

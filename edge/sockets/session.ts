@@ -10,6 +10,8 @@ import type { ExecutionDefaults } from "../execution/socket";
 export const SOCKET_USER_HEADER = "X-Nodetool-Socket-User";
 /** The API key the upgrade was authenticated with (JSON `{id, limits}`), set by the Worker the same way. */
 export const SOCKET_KEY_HEADER = "X-Nodetool-Socket-Key";
+/** The origin the client connected to, so jobs started on the socket give absolute media URLs under it. */
+export const SOCKET_ORIGIN_HEADER = "X-Nodetool-Socket-Origin";
 /** `chat` for NodeTool's `/chat` socket (bare Message frames); absent for `/predict` and `/ws`. */
 export const SOCKET_FLAVOR_HEADER = "X-Nodetool-Socket-Flavor";
 
@@ -29,11 +31,13 @@ export interface SocketSession {
   flavor?: "chat" | "execution";
   /** `/ws/execution`: the query's run_id and record_outputs (edge/execution/socket.ts). */
   execution?: ExecutionDefaults;
+  /** The origin of the upgrade request (for media URLs when PUBLIC_BASE_URL is not set). */
+  origin?: string;
 }
 
-export function newSession(userId: string, key?: SocketSession["key"], flavor?: SocketSession["flavor"], execution?: ExecutionDefaults): SocketSession {
+export function newSession(userId: string, key?: SocketSession["key"], flavor?: SocketSession["flavor"], execution?: ExecutionDefaults, origin?: string): SocketSession {
   // Binary until the first frame says otherwise: NodeTool's clients default to MessagePack.
-  return { user_id: userId, mode: "binary", pinned: false, ...(key ? { key } : {}), ...(flavor ? { flavor } : {}), ...(execution ? { execution } : {}) };
+  return { user_id: userId, mode: "binary", pinned: false, ...(key ? { key } : {}), ...(flavor ? { flavor } : {}), ...(execution ? { execution } : {}), ...(origin ? { origin } : {}) };
 }
 
 export function readSession(ws: WebSocket): SocketSession | null {

@@ -57,8 +57,9 @@ describe("generation through providers on the Worker", () => {
     expect(requests[0].json).toEqual({ model: "gpt-image-1", prompt: "a cat holding a sign", n: 1, size: "1536x1024" });
     const image = result.image as { type: string; uri: string; asset_id: string };
     expect(image.type).toBe("image");
-    expect(image.uri).toBe(`/storage/assets/1/${image.asset_id}.png`);
-    const download = await api(image.uri);
+    // An absolute storage URL of this deployment (the request's origin); one tenant in static auth, so no owner segment.
+    expect(image.uri).toBe(`${edge.url}/storage/assets/${image.asset_id}.png`);
+    const download = await api(new URL(image.uri).pathname);
     expect(download.status).toBe(200);
     expect(download.headers.get("content-type")).toBe("image/png");
     expect(Buffer.from(await download.arrayBuffer()).equals(upstream.sent.get(before)!)).toBe(true);

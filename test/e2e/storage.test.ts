@@ -335,8 +335,8 @@ describe("storage on the real Worker", () => {
       ws.send(mode === "binary" ? encode(frame) : JSON.stringify(frame), { binary: mode === "binary" });
       const value = (await output).value as { type: string; uri: string; asset_id: string; data: unknown };
       expect(value.type).toBe("image");
-      // Static auth is one tenant: no owner segment in keys. (WebSocket jobs do not pass their origin yet: root-relative.)
-      expect(value.uri).toBe(`/storage/assets/${value.asset_id}.png`);
+      // Static auth is one tenant: no owner segment in keys; the URL is absolute under the origin the socket opened on.
+      expect(value.uri).toBe(`${edge.url}/storage/assets/${value.asset_id}.png`);
       if (mode === "binary") {
         expect(value.data).toBeInstanceOf(Uint8Array);
         expect(Buffer.from(value.data as Uint8Array).equals(png)).toBe(true);
@@ -345,7 +345,7 @@ describe("storage on the real Worker", () => {
         expect(value.data).toMatch(/^data:(image\/png|application\/octet-stream);base64,/);
         expect(Buffer.from((value.data as string).split(",")[1], "base64").equals(png)).toBe(true);
       }
-      const stored = Buffer.from(await (await send(`${edge.url}${value.uri}`)).arrayBuffer());
+      const stored = Buffer.from(await (await send(value.uri)).arrayBuffer());
       expect(stored.equals(png)).toBe(true);
       ws.close();
     }
