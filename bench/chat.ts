@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 // @ts-expect-error: plain ESM helper shared with npm start, without type declarations
-import { startBundledEdge } from "../scripts/local-edge.mjs";
+import { applyLocalMigrations, startBundledEdge } from "../scripts/local-edge.mjs";
 import { ALL_CPUS, canPin, pin, splitCpus } from "./cpu-affinity";
 import { available as cpuTimeAvailable, childrenNamed, cpuMs } from "./process-cpu";
 import { fmt, median, percentile } from "./stats";
@@ -252,6 +252,8 @@ async function startPassthroughWorker(upstream: Upstream): Promise<Server> {
 
 async function startOurWorker(upstream: Upstream): Promise<Server> {
   const state = mkdtempSync(path.join(tmpdir(), "nodetool-edge-bench-chat-"));
+  // The proxy records each request's usage in D1.
+  applyLocalMigrations(state);
   const edge: Server = await startBundledEdge({
     persistTo: state,
     vars: { AUTH_PROVIDER: "static", SERVER_AUTH_TOKEN: "bench-token", OPENAI_API_KEY: KEY, OPENAI_BASE_URL: upstream.url },
@@ -348,7 +350,7 @@ async function measureInProcess(upstream: Upstream): Promise<string[]> {
 export async function benchChat(): Promise<string[]> {
   const upstream = await startUpstream();
   try {
-    const lines: string[] = [];
+    const lines: string[] = [...(await streamShare(upstream))];
     for (const pinned of canPin() ? [false, true] : [false]) {
       const ours = await measureWorker(upstream, "ours", pinned);
       const floor = await measureWorker(upstream, "passthrough", pinned);
@@ -362,6 +364,50 @@ export async function benchChat(): Promise<string[]> {
     if (!canPin()) lines.push("chat: the pinned variants need Linux, taskset and 2 CPUs; left out");
     lines.push(...(await measureInProcess(upstream)));
     return lines;
+  } finally {
+    upstream.child.kill();
+  }
+}
+
+const SHARE_STREAMS = 9;
+
+/**
+ * The headline stream figure: our Worker's streamed-completion throughput as a share of the passthrough
+ * floor's, both running at once and measured in alternation (direct, ours, floor, ...), so drift on this
+ * machine hits all three alike. The median of SHARE_STREAMS streams each.
+ */
+async function streamShare(upstream: Upstream): Promise<string[]> {
+  const ours = await startOurWorker(upstream);
+  const floor = await startPassthroughWorker(upstream);
+  try {
+    const direct = () => post(`${upstream.url}/chat/completions`, STREAM_BODY, KEY);
+    const viaOurs = () => post(`${ours.url}/v1/chat/completions`, STREAM_BODY, "bench-token");
+    const viaFloor = () => post(floor.url, STREAM_BODY, "unused");
+    for (const warm of [direct, viaOurs, viaFloor]) await streamOnce(warm);
+    const runs: Record<"direct" | "ours" | "floor", StreamRun[]> = { direct: [], ours: [], floor: [] };
+    for (let i = 0; i < SHARE_STREAMS; i++) {
+      runs.direct.push(await streamOnce(direct));
+      runs.ours.push(await streamOnce(viaOurs));
+      runs.floor.push(await streamOnce(viaFloor));
+    }
+    const rate = (r: StreamRun[]) => median(r.map((x) => x.chunksPerSecond));
+    const ttft = (r: StreamRun[]) => median(r.map((x) => x.ttft));
+    const [d, o, f] = [rate(runs.direct), rate(runs.ours), rate(runs.floor)];
+    return [
+      `chat [streams, CPUs shared]: ${STREAM_CHUNKS}-chunk stream, median of ${SHARE_STREAMS} each, alternating: direct ${fmt(d, 0)} chunks/s | our Worker ${fmt(o, 0)} chunks/s (TTFT ${fmt(ttft(runs.ours))} ms) | passthrough Worker ${fmt(f, 0)} chunks/s (TTFT ${fmt(ttft(runs.floor))} ms)`,
+      `chat [streams, CPUs shared]: stream throughput ${fmt((100 * o) / f, 1)}% of the passthrough Worker's (target >= 90%); our Worker ${fmt((100 * o) / d, 1)}% and the passthrough ${fmt((100 * f) / d, 1)}% of direct`,
+    ];
+  } finally {
+    await ours.stop();
+    await floor.stop();
+  }
+}
+
+/** Only the stream share (for a quick look while changing the stream path). */
+export async function benchChatStreams(): Promise<string[]> {
+  const upstream = await startUpstream();
+  try {
+    return await streamShare(upstream);
   } finally {
     upstream.child.kill();
   }

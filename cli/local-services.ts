@@ -13,6 +13,7 @@ import { MemoryBlobStore } from "../engine/media/memory-blob-store";
 import { MemoryWorkspace } from "../engine/workspace/memory-workspace";
 import { MemorySqlService } from "./sql/memory-sql";
 import { ChatService } from "../engine/providers/service";
+import { OpenAIMediaService } from "../engine/providers/media/service";
 import type { EngineServices } from "../engine/registry/types";
 
 export interface LocalServices {
@@ -56,7 +57,7 @@ export function localServices(env: NodeJS.ProcessEnv): LocalServices {
   const http = new GuardedHttpService(parseFetchSettings(env));
   const search = new SerpApiSearchService(parseSearchSettings(env));
   return {
-    services: { ...localCodeAndVectors(env, settings), llm: new ChatService(settings, { log: () => {} }), blobs, http, search, workspace, sql, ...(inference ? { inference } : {}) },
+    services: { ...localCodeAndVectors(env, settings), llm: new ChatService(settings, { log: () => {} }), media: new OpenAIMediaService(settings), blobs, http, search, workspace, sql, ...(inference ? { inference } : {}) },
     readAsset: async (uri) => (await blobs.read(uri)).bytes,
   };
 }

@@ -4,6 +4,7 @@ import { createCoreRegistry } from "../engine/nodes/index";
 import { EXIT, UsageError, type CliOptions } from "./args";
 import { reportError } from "./errors";
 import { runLocally } from "./local";
+import type { LocalRunner } from "./local-runner";
 import type { Fetcher } from "./media";
 import { buildParams } from "./params";
 import { HumanRenderer } from "./render/human";
@@ -45,16 +46,37 @@ async function inputSchemaFor(request: RunRequest, client: EdgeClient | undefine
 
 /** `run`: starts the job (server or in-process), shows it, and maps how it ended to the exit code. */
 export async function runCommand(opts: CliOptions, io: RunIo): Promise<number> {
+  let localRunner: LocalRunner | undefined;
+  try {
+    return await runWith(opts, io, (runner) => (localRunner = runner));
+  } finally {
+    await localRunner?.close();
+  }
+}
+
+async function runWith(opts: CliOptions, io: RunIo, started: (runner: LocalRunner) => void): Promise<number> {
   const { streams } = io;
   let handle: RunHandle;
   let renderer: Renderer;
+  let localRunner: LocalRunner | undefined;
   try {
     const request = await resolveRequest(opts, io);
     const client = opts.local ? undefined : new EdgeClient(opts.url, opts.token);
     const schema = await inputSchemaFor(request, client, opts.param.length > 0);
     const params = buildParams(opts, request.params, schema);
+    // --local with GPU nodes and no runner configured (GPU_RUNNER_URLS unset; set it empty to run without one):
+    // a gpu-runner in this process, for this run.
+    let env = process.env;
+    if (opts.local && request.source.kind === "graph" && process.env.GPU_RUNNER_URLS === undefined) {
+      const { needsRunner, startLocalRunner } = await import("./local-runner");
+      if (needsRunner(request.source.graph)) {
+        localRunner = await startLocalRunner(process.env);
+        started(localRunner);
+        env = { ...process.env, GPU_RUNNER_URLS: localRunner.url, GPU_RUNNER_TOKEN: localRunner.token };
+      }
+    }
     // Loaded only for --local: the provider layer and the memory blob store are of no use to a server run.
-    const local = opts.local ? (await import("./local-services")).localServices(process.env) : undefined;
+    const local = opts.local ? (await import("./local-services")).localServices(env) : undefined;
     const fetcher: Fetcher = client
       ? (url) => client.fetchBytes(url)
       : async (url) => (url.startsWith("asset://") ? local!.readAsset(url) : new Uint8Array(await (await fetch(url)).arrayBuffer()));

@@ -24,6 +24,6 @@ export const ModelListSchema = z
   .meta({ id: "ModelList", description: "Sorted by name; pass `next` as `cursor` for the following page (null on the last)." });
 
 export const ModelListQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
   cursor: z.string().max(1024).optional(),
 });

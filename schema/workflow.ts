@@ -1,7 +1,10 @@
 import { z } from "zod";
 
+/** Bound of ids, types, handles and tags: generous for any real document, small enough to index and log. */
+export const MAX_NAME_CHARS = 512;
+
 /** Node ids are any string; NodeTool files sometimes carry numbers, which we read as their decimal text. */
-const Id = z.union([z.string(), z.number()]).transform((v) => String(v));
+const Id = z.union([z.string().max(MAX_NAME_CHARS), z.number()]).transform((v) => String(v));
 
 export const SyncModeSchema = z.enum(["on_any", "zip_all"]);
 export type SyncMode = z.infer<typeof SyncModeSchema>;
@@ -10,7 +13,7 @@ export type SyncMode = z.infer<typeof SyncModeSchema>;
 export const GraphNodeSchema = z
   .looseObject({
     id: Id.pipe(z.string().min(1, "node id must not be empty")),
-    type: z.string().min(1, "node type must not be empty"),
+    type: z.string().min(1, "node type must not be empty").max(MAX_NAME_CHARS),
     data: z.record(z.string(), z.unknown()).nullish().transform((v) => v ?? {}),
     ui_properties: z.record(z.string(), z.unknown()).nullish(),
     dynamic_properties: z.record(z.string(), z.unknown()).nullish().transform((v) => v ?? {}),
@@ -25,11 +28,11 @@ export const GraphEdgeSchema = z
   .looseObject({
     id: Id.nullish(),
     source: Id,
-    sourceHandle: z.string().min(1),
+    sourceHandle: z.string().min(1).max(MAX_NAME_CHARS),
     target: Id,
-    targetHandle: z.string().min(1),
+    targetHandle: z.string().min(1).max(MAX_NAME_CHARS),
     ui_properties: z.record(z.string(), z.unknown()).nullish(),
-    edge_type: z.string().nullish(),
+    edge_type: z.string().max(MAX_NAME_CHARS).nullish(),
   })
   .meta({ id: "GraphEdge" });
 export type GraphEdge = z.output<typeof GraphEdgeSchema>;
@@ -58,11 +61,11 @@ export const WorkflowInputSchema = z
     id: z.string().max(128).optional(),
     name: z.string().max(500).default("Untitled workflow"),
     description: z.string().max(100_000).nullish().transform((v) => v ?? ""),
-    tags: z.array(z.string()).nullish().transform((v) => v ?? []),
+    tags: z.array(z.string().max(MAX_NAME_CHARS)).max(1000).nullish().transform((v) => v ?? []),
     access: AccessSchema.nullish().transform((v) => v ?? "private"),
     graph: GraphSchema,
     settings: WorkflowSettingsSchema.nullish().transform((v) => v ?? {}),
-    run_mode: z.string().nullish(),
+    run_mode: z.string().max(MAX_NAME_CHARS).nullish(),
   })
   .meta({ id: "WorkflowInput" });
 export type WorkflowInput = z.output<typeof WorkflowInputSchema>;

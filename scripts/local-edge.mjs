@@ -1,7 +1,7 @@
 // Shared by `npm start`, the black-box tests and the benchmarks: applies the D1 migrations to a local
 // state directory and starts the Worker on it, with wrangler's outside calls switched off.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
@@ -63,9 +63,13 @@ export async function startBundledEdge({ vars = {}, persistTo } = {}) {
   delete workerOptions.assets;
   const mf = new Miniflare({
     ...workerOptions,
-    modules: true,
+    // Listed rather than found by following imports: the bundle holds a dynamic import() of a computed
+    // specifier (pdf.js), which miniflare's import scan refuses.
     modulesRoot: outdir,
-    scriptPath: path.join(outdir, "index.js"),
+    modules: readdirSync(outdir)
+      .filter((f) => f.endsWith(".js") || f.endsWith(".wasm"))
+      .sort((a, b) => (a === "index.js" ? -1 : b === "index.js" ? 1 : a.localeCompare(b)))
+      .map((f) => ({ type: f.endsWith(".wasm") ? "CompiledWasm" : "ESModule", path: path.join(outdir, f) })),
     bindings: { ...workerOptions.bindings, ...vars },
     // The layout `wrangler ... --persist-to` uses, so applyLocalMigrations prepares the same database.
     defaultPersistRoot: path.join(persistTo, "v3"),

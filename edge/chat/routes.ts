@@ -1,6 +1,4 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
-import { createMiddleware } from "hono/factory";
 import {
   ChatCompletionChunkSchema,
   ChatCompletionRequestSchema,
@@ -15,8 +13,10 @@ import { requireAuth } from "../auth/middleware";
 import { corsMiddleware } from "../cors/cors";
 import { getConfig } from "../config/config";
 import { chatService } from "./config";
-import { chatValidationHook, onChatError } from "./errors";
-import { forwardSse } from "./stream";
+import { requestLimits } from "../limits/middleware";
+import { chatErrorResponse, chatValidationHook, onChatError } from "./errors";
+import { awaitUpstream, forwardSse } from "./stream";
+import { serverToolCompletion } from "../threads/completions";
 
 const openAIError = (description: string) => ({ description, content: { "application/json": { schema: OpenAIErrorBodySchema } } });
 
@@ -59,18 +59,6 @@ const chatCompletions = createRoute({
   },
 });
 
-/** MAX_BODY_BYTES for /v1 POSTs, failing in OpenAI's error shape. */
-const chatBodyLimit = createMiddleware<AppEnv>(async (c, next) => {
-  if (c.req.method !== "POST") return next();
-  const maxSize = getConfig(c.env).maxBodyBytes;
-  return bodyLimit({
-    maxSize,
-    onError: () => {
-      throw new ChatError(413, `Request body is larger than ${maxSize} bytes (MAX_BODY_BYTES)`, "invalid_request_error", "request_too_large");
-    },
-  })(c, next);
-});
-
 const SSE_HEADERS = {
   "content-type": "text/event-stream; charset=utf-8",
   "cache-control": "no-cache",
@@ -78,7 +66,7 @@ const SSE_HEADERS = {
 };
 
 /**
- * `/v1`: the OpenAI-compatible chat proxy (DESIGN.md section 9). Mounted ahead of the app's own body-limit
+ * `/v1`: the OpenAI-compatible chat proxy (docs/architecture.md#9-chat-proxy). Mounted ahead of the app's own body-limit
  * middleware so that every error on these routes, auth and body size included, is in OpenAI's shape.
  */
 export function chatRoutes() {
@@ -86,7 +74,7 @@ export function chatRoutes() {
   app.onError(onChatError);
   // First, so that preflights (which carry no token) are answered and errors stay readable cross-origin.
   app.use("/v1/*", corsMiddleware);
-  app.use("/v1/*", chatBodyLimit);
+  app.use("/v1/*", requestLimits(chatErrorResponse));
   app.use("/v1/*", requireAuth);
 
   app.openapi(listModels, async (c) => {
@@ -96,14 +84,34 @@ export function chatRoutes() {
 
   app.openapi(chatCompletions, async (c) => {
     const request = c.req.valid("json") as ChatRequest;
-    const signal = c.req.raw.signal;
-    const result = await chatService(c.env).chat(request, signal);
+    const service = chatService(c.env);
+    const keepaliveMs = getConfig(c.env).sseKeepaliveMs;
+    // The upstream request follows the client's: aborted when the client goes (see awaitUpstream).
+    const upstream = new AbortController();
+    const clientSignal = c.req.raw.signal;
+    clientSignal.addEventListener("abort", () => upstream.abort(clientSignal.reason), { once: true });
+    const call = service.chat(request, upstream.signal);
+    if (request.stream === true) {
+      // An upstream that answers within keepaliveMs (they nearly all do) has its status kept: an error is an
+      // HTTP error. One that is still silent then gets its response started, with keepalives.
+      const settled = await Promise.race([call.then(() => true, () => true), new Promise<false>((r) => setTimeout(() => r(false), keepaliveMs))]);
+      if (!settled) {
+        const provider = service.resolve(request.model).provider.name;
+        const body = call.then((result) => {
+          if (!result.response.body) throw new ChatError(502, `Provider '${result.provider}' sent no stream`, "server_error", "provider_error");
+          return result.response.body;
+        });
+        const stream = awaitUpstream(body, () => upstream.abort(), { keepaliveMs, provider });
+        return new Response(stream, { status: 200, headers: { ...SSE_HEADERS, "x-chat-provider": provider } }) as never;
+      }
+    }
+    const result = await call;
     const body = result.response.body;
     if (!result.stream) {
       return new Response(body, { status: 200, headers: { "content-type": "application/json", "x-chat-provider": result.provider } }) as never;
     }
     if (!body) throw new ChatError(502, `Provider '${result.provider}' sent no stream`, "server_error", "provider_error");
-    const stream = forwardSse(body, { keepaliveMs: getConfig(c.env).sseKeepaliveMs, provider: result.provider });
+    const stream = forwardSse(body, { keepaliveMs, provider: result.provider });
     return new Response(stream, { status: 200, headers: { ...SSE_HEADERS, "x-chat-provider": result.provider } }) as never;
   });
 

@@ -1,4 +1,4 @@
-import { brokenStream, sseErrorEvent } from "../../engine/providers/errors";
+import { brokenStream, ChatError, sseErrorEvent } from "../../engine/providers/errors";
 
 const encoder = new TextEncoder();
 const KEEPALIVE = encoder.encode(": keepalive\n\n");
@@ -43,8 +43,49 @@ function endedWithDone(previous: Uint8Array | undefined, last: Uint8Array | unde
  */
 export function forwardSse(upstream: ReadableStream<Uint8Array>, options: ForwardOptions): ReadableStream<Uint8Array> {
   const { readable, writable } = new IdentityTransformStream();
-  pump(upstream, writable.getWriter(), options).catch((err) =>
+  forwardSseInto(upstream, writable.getWriter(), options);
+  return readable as ReadableStream<Uint8Array>;
+}
+
+/** forwardSse into a response stream that is already open (see `awaitUpstream`). */
+export function forwardSseInto(upstream: ReadableStream<Uint8Array>, writer: WritableStreamDefaultWriter<Uint8Array>, options: ForwardOptions): void {
+  pump(upstream, writer, options).catch((err) =>
     console.warn(`[chat] forwarding the stream from '${options.provider}' failed`, err instanceof Error ? err.message : err),
+  );
+}
+
+/**
+ * A streamed completion whose upstream has not answered within keepaliveMs: the response (200, SSE) starts
+ * now with a keepalive, and more follow while the upstream thinks. Then its stream is forwarded, or its
+ * failure goes out as the error event. A client that goes away meanwhile is noticed (its stream is
+ * cancelled), and `abort` stops the upstream request: without an open response, a proxy in front (wrangler
+ * dev's, in `npm start`) holds the connection to this Worker open after its client has gone, and the
+ * upstream would think on for nobody.
+ */
+export function awaitUpstream(upstream: Promise<ReadableStream<Uint8Array>>, abort: () => void, options: ForwardOptions): ReadableStream<Uint8Array> {
+  const { readable, writable } = new IdentityTransformStream();
+  const writer = writable.getWriter() as WritableStreamDefaultWriter<Uint8Array>;
+  let gone = false;
+  writer.closed.catch(() => {
+    gone = true;
+    abort();
+  });
+  const keepalive = () => void writer.write(KEEPALIVE).catch(() => {});
+  keepalive();
+  const timer = setInterval(keepalive, options.keepaliveMs);
+  upstream.then(
+    (body) => {
+      clearInterval(timer);
+      if (gone) return void body.cancel().catch(() => {});
+      forwardSseInto(body, writer, options);
+    },
+    (err: unknown) => {
+      clearInterval(timer);
+      if (gone) return;
+      const chatError = err instanceof ChatError ? err : brokenStream(options.provider);
+      writer.write(encoder.encode(sseErrorEvent(chatError))).catch(() => {});
+      writer.close().catch(() => {});
+    },
   );
   return readable as ReadableStream<Uint8Array>;
 }
