@@ -6,6 +6,23 @@ import { UsageError } from "./args";
 import { isTerminal, outcomeOf, type Message, type Outcome, type RunCallbacks, type RunHandle } from "./runner";
 
 /** An error answer of the API (`{"error": {message, type, code, details?}}`). */
+
+/**
+ * The WebSocket sends a completed `job_update` in NodeTool's shape (`result` holds a list per output, plus a
+ * `message`: docs/websocket-protocol.md); the CLI prints the HTTP contract's, where `result` is the result map
+ * (one value per output, the array when it received several, null when none) and `outputs` keeps the lists.
+ */
+function contractShape(m: Message): Message {
+  if (m.type !== "job_update" || m.status !== "completed" || typeof m.result !== "object" || m.result === null) return m;
+  const outputs = m.result as Record<string, unknown>;
+  const result: Record<string, unknown> = {};
+  for (const [name, values] of Object.entries(outputs)) {
+    result[name] = Array.isArray(values) ? (values.length === 0 ? null : values.length === 1 ? values[0] : values) : values;
+  }
+  const { message: _message, ...rest } = m;
+  return { ...rest, result, outputs };
+}
+
 export class ServerError extends Error {
   constructor(
     readonly status: number,
@@ -125,7 +142,7 @@ export function runOverSocket(client: EdgeClient, request: SocketRunRequest, cal
         }
         return;
       }
-      const m = frame as Message;
+      const m = contractShape(frame as Message);
       if (m.job_id !== jobId || typeof m.type !== "string") return;
       const seq = typeof m.job_seq === "number" ? m.job_seq : undefined;
       if (seq !== undefined) {
