@@ -90,6 +90,9 @@ export function chatRoutes() {
     const upstream = new AbortController();
     const clientSignal = c.req.raw.signal;
     clientSignal.addEventListener("abort", () => upstream.abort(clientSignal.reason), { once: true });
+    // A request naming this server's tools (saved workflows, built-in tools) runs the tool loop here.
+    const served = await serverToolCompletion(c.env, c.get("userId"), request, upstream.signal);
+    if (served) return served as never;
     const call = service.chat(request, upstream.signal);
     if (request.stream === true) {
       // An upstream that answers within keepaliveMs (they nearly all do) has its status kept: an error is an

@@ -102,9 +102,12 @@ export function applyMessage(state: RunState, msg: Record<string, unknown>, chan
       const result = msg.result;
       if (result && typeof result === "object" && !Array.isArray(result)) {
         // The result map is the final word on every result: a reconnect after a gap still ends complete.
+        // Over the WebSocket a completed update is NodeTool's (docs/websocket-protocol.md): a list per output,
+        // with a `message`; the HTTP streams send the result map, where only a repeated output is an array.
+        const lists = msg.status === "completed" && typeof msg.message === "string";
         for (const [name, value] of Object.entries(result as Record<string, unknown>)) {
           const known = state.outputs[name];
-          const values = known && known.values.length > 1 && Array.isArray(value) ? value : [value];
+          const values = lists && Array.isArray(value) ? value : known && known.values.length > 1 && Array.isArray(value) ? value : [value];
           state.outputs[name] = { type: known?.type ?? "any", values };
           change.outputs.add(name);
         }

@@ -236,7 +236,7 @@ describe("the runner page (AUTH_PROVIDER=static)", () => {
     // Media outputs are shown as what they are: the input image loaded from storage, the saved copy from the
     // bytes that came inline in the MessagePack frame, the audio in a player that reads its length.
     await until(page, `(() => { const img = document.querySelector('[data-output="picture_out"] img'); return img && img.complete && img.naturalWidth === 48; })()`);
-    expect(await page.locator('[data-output="picture_out"] img').getAttribute("src")).toMatch(/^\/storage\//);
+    expect(await page.locator('[data-output="picture_out"] img').getAttribute("src")).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/storage\//); // absolute: under the page's origin
     await until(page, `(() => { const img = document.querySelector('[data-output="saved"] img'); return img && img.complete && img.naturalWidth === 48; })()`);
     expect(await page.locator('[data-output="saved"] img').getAttribute("src")).toMatch(/^blob:/);
     await until(page, `(() => { const a = document.querySelector('[data-output="sound_out"] audio'); return a && a.readyState >= 1 && Math.abs(a.duration - 0.25) < 0.01; })()`);
