@@ -1,13 +1,11 @@
-// The chat settings are parsed by the Worker's own parser, so that the CLI reads OPENAI_API_KEY,
-// CHAT_PROVIDERS, CHAT_DEFAULT_MODEL ... exactly as a deployment does. It is a pure function of an env-like
-// object (no Workers API); it lives in edge/chat today.
-import { parseChatSettings } from "../edge/chat/config";
-import type { Env } from "../edge/config/env";
-import { runnerPool } from "../edge/runners/pool";
+// Settings and clients come from host/, the services the Worker uses too, so that the CLI reads
+// OPENAI_API_KEY, CHAT_PROVIDERS, GPU_RUNNER_URLS ... exactly as a deployment does.
+import { parseChatSettings } from "../host/chat/settings";
+import { runnerPool } from "../host/runners/pool";
 import { localCodeAndVectors } from "./code-vector-services";
-import { parseSearchSettings, SerpApiSearchService } from "../edge/search/search-service";
-import { parseFetchSettings } from "../edge/web/config";
-import { GuardedHttpService } from "../edge/web/http-service";
+import { parseSearchSettings, SerpApiSearchService } from "../host/search/search-service";
+import { parseFetchSettings } from "../host/web/config";
+import { GuardedHttpService } from "../host/web/http-service";
 import { InferenceError, NO_RUNNER, type InferenceService } from "../engine/inference/types";
 import { MemoryBlobStore } from "../engine/media/memory-blob-store";
 import { MemoryWorkspace } from "../engine/workspace/memory-workspace";
@@ -47,7 +45,7 @@ function localInference(env: NodeJS.ProcessEnv): InferenceService | undefined {
  */
 export function localServices(env: NodeJS.ProcessEnv): LocalServices {
   // Invalid settings travel inside the service: an LLM node then fails saying which setting to fix.
-  const { warnings: _warnings, ...settings } = parseChatSettings(env as unknown as Env);
+  const { warnings: _warnings, ...settings } = parseChatSettings(env);
   const blobs = new MemoryBlobStore();
   const inference = localInference(env);
   // Workspace files and SQLite databases live in memory for the run: nothing touches the host's file system.

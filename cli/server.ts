@@ -70,7 +70,7 @@ export class EdgeClient {
       throw new UsageError(`cannot reach ${this.url}: ${causeOf(err)}`);
     }
     const text = await res.text();
-    let parsed: unknown = undefined;
+    let parsed: unknown ;
     try {
       parsed = text === "" ? undefined : JSON.parse(text);
     } catch {

@@ -12,7 +12,7 @@ import type { AppEnv } from "../app-env";
 import { requireAuth } from "../auth/middleware";
 import { corsMiddleware } from "../cors/cors";
 import { getConfig } from "../config/config";
-import { chatService } from "./config";
+import { chatService } from "../../host/chat/settings";
 import { requestLimits } from "../limits/middleware";
 import { chatErrorResponse, chatValidationHook, onChatError } from "./errors";
 import { awaitUpstream, forwardSse } from "./stream";

@@ -2,7 +2,7 @@ import type { CaptureIndex, StateEntry, StateResetRequest } from "../../schema/e
 import { getConfig } from "../config/config";
 import type { Env } from "../config/env";
 import { presetStore } from "../presets/service";
-import { describeFetchError } from "../runners/health";
+import { describeFetchError } from "../../host/runners/health";
 import { capturePrefix, deletePrefix, itemKey, listCaptureRuns, readIndex, writeIndex } from "./capture-store";
 
 /** The most captures one list or reset looks at. */

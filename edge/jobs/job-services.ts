@@ -1,18 +1,18 @@
 import type { EngineServices } from "../../engine/registry/types";
 import { WorkerWorkflowTools } from "../agents/workflow-tools";
-import { chatService } from "../chat/config";
+import { chatService } from "../../host/chat/settings";
 import { workerCodeSandbox } from "../code/sandbox";
 import { workerEmbeddings, workerVectorStore } from "../vectors/store";
-import { parseChatSettings } from "../chat/config";
+import { parseChatSettings } from "../../host/chat/settings";
 import { OpenAIMediaService } from "../../engine/providers/media/service";
 import type { Env } from "../config/env";
 import { createInferenceService } from "../runners/service";
-import { SerpApiSearchService, parseSearchSettings } from "../search/search-service";
+import { SerpApiSearchService, parseSearchSettings } from "../../host/search/search-service";
 import { R2BlobStore } from "../storage/blob-store";
 import { DurableSqlService } from "../sqlite/sql-service";
 import { R2Workspace } from "../workspace/r2-workspace";
-import { getFetchSettings } from "../web/config";
-import { GuardedHttpService } from "../web/http-service";
+import { getFetchSettings } from "../../host/web/config";
+import { GuardedHttpService } from "../../host/web/http-service";
 
 /** Who a job runs for: what host services may scope their work to (a user's storage, a job's logs). */
 export interface JobIdentity {

@@ -2,7 +2,7 @@ import { InferenceError, NO_RUNNER, type InferenceOptions, type InferenceRequest
 import { getConfig, type Config } from "../config/config";
 import type { Env } from "../config/env";
 import { resolveModelRef } from "../models/resolve";
-import { runnerPool, type PoolStatus, type RunnerPool } from "./pool";
+import { runnerPool, type PoolStatus, type RunnerPool } from "../../host/runners/pool";
 
 /** The isolate's pool for this configuration; a configuration problem is the reason nothing can run. */
 export function poolFor(config: Config): RunnerPool {

@@ -10,7 +10,7 @@ import { ApiError } from "../errors/api-error";
 import { getStorageConfig } from "./config";
 import { keyOwner, notOwnedMessage, objectKey, ownsKey, parseStoragePath, storageUrl, type KeyOwner } from "./keys";
 import { pathBelowBase } from "./public-base";
-import { fetchRemote, remoteUrlProblem, type Fetcher } from "./remote";
+import { fetchRemote, remoteUrlProblem, type Fetcher } from "../../host/web/remote";
 import { isTempExpired } from "./retention";
 
 /** Who the store works for: a job's user (whose objects it may read and write) and the job itself. */

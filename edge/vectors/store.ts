@@ -1,6 +1,6 @@
 import { OpenAIEmbeddingService, type EmbeddingService } from "../../engine/embeddings/client";
 import { checkCollectionName, type VectorStore } from "../../engine/vectors/store";
-import { parseChatSettings } from "../chat/config";
+import { parseChatSettings } from "../../host/chat/settings";
 import type { Env } from "../config/env";
 
 /**

@@ -1,8 +1,8 @@
 import type { WebhookEvent } from "../../schema/accounts";
 import type { Env } from "../config/env";
 import { db } from "../db/client";
-import { guardedFetch, remoteUrlProblem } from "../storage/remote";
-import { getFetchSettings } from "../web/config";
+import { guardedFetch, remoteUrlProblem } from "../../host/web/remote";
+import { getFetchSettings } from "../../host/web/config";
 import { newId } from "../workflows/repository";
 import { backoffMs, webhookSettings } from "./config";
 import { insertDelivery, recordAttempt } from "./deliveries";

@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { createRoute, OpenAPIHono, type z } from "@hono/zod-openapi";
 import { WebhookDeliveryListSchema } from "../../schema/accounts";
 import type { AppEnv } from "../app-env";
 import { db } from "../db/client";

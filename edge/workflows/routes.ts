@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { createRoute, OpenAPIHono, type z } from "@hono/zod-openapi";
 import { ListQuerySchema } from "../../schema/requests";
 import { WorkflowInputSchema, WorkflowListSchema, WorkflowSchema } from "../../schema/workflow";
 import type { AppEnv } from "../app-env";

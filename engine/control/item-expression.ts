@@ -68,7 +68,7 @@ function readProperty(object: unknown, key: string | number): unknown {
   if (typeof object === "string") return key === "length" ? object.length : typeof key === "number" ? object[key] : undefined;
   if (typeof object !== "object") return undefined;
   // Own properties only: nothing reachable through the prototype chain.
-  return Object.prototype.hasOwnProperty.call(object, key) ? (object as Record<string | number, unknown>)[key] : undefined;
+  return  Object.hasOwn(object, key) ? (object as Record<string | number, unknown>)[key] : undefined;
 }
 
 const BINARY: Record<string, [number, (a: never, b: never) => unknown]> = {

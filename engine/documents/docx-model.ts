@@ -3,7 +3,7 @@
  * python-docx object in the document's `data`; here `data` holds a plain description (JSON-safe, so it can
  * be logged and replayed) that `renderDocx` turns into a .docx file with the `docx` package when one is needed.
  */
-import { InlineBytes } from "../media/data-uri";
+import type { InlineBytes } from "../media/data-uri";
 import { isRecord } from "../values/coerce";
 
 export const DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";

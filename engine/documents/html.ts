@@ -134,7 +134,6 @@ function blocks(node: HtmlNode): string[] {
       endRun();
       out.push(blocks(child).map((b) => b.split("\n").map((l) => `> ${l}`).join("\n")).join("\n>\n"));
     } else if (name === "head" || name === "script" || name === "style" || child.type === "script" || child.type === "style") {
-      continue;
     } else if (BLOCK.has(name) || name === "body" || name === "html") {
       endRun();
       out.push(...blocks(child));

@@ -15,9 +15,7 @@ function ownText(tag: HtmlNode, tags: ReadonlySet<string>): string {
       const t = (c.data ?? "").trim();
       if (t) texts.push(t);
     } else if (c.type === "comment") {
-      continue;
     } else if (tags.has(c.name ?? "")) {
-      continue;
     } else {
       texts.push(textOf(c).trim());
     }

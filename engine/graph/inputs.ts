@@ -154,7 +154,7 @@ export function resolveParams(
     }
   }
   for (const input of inputs) {
-    if (!Object.prototype.hasOwnProperty.call(params, input.name)) {
+    if (!Object.hasOwn(params, input.name)) {
       values.set(input.node.id, normalizeValue(input.valueType, input.defaultValue));
       continue;
     }

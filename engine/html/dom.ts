@@ -29,7 +29,7 @@ export function firstElement(root: Document | Element, test: (el: Element) => bo
 
 /** An attribute's value, or undefined when the element does not have it. */
 export function attribute(el: Element, name: string): string | undefined {
-  return Object.prototype.hasOwnProperty.call(el.attribs, name) ? el.attribs[name] : undefined;
+  return  Object.hasOwn(el.attribs, name) ? el.attribs[name] : undefined;
 }
 
 /** Script, style and template contents are not page text (BeautifulSoup's get_text skips them too). */

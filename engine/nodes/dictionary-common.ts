@@ -19,4 +19,4 @@ export function dictOf(value: unknown, what: string): Record<string, unknown> {
   throw new Error(`${what} must be a dictionary, got ${describe(value)}`);
 }
 
-export const has = (d: Record<string, unknown>, key: string) => Object.prototype.hasOwnProperty.call(d, key);
+export const has = (d: Record<string, unknown>, key: string) => Object.hasOwn(d, key);

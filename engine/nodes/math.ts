@@ -112,7 +112,7 @@ export const mathNodes: NodeDecl[] = [
     process: (inputs) => {
       const base = toNumber(inputs.base, "Power: base");
       const exponent = toNumber(inputs.exponent, "Power: exponent");
-      return { output: real(Math.pow(base, exponent), "Power", `${base} ** ${exponent}`) };
+      return { output: real(base ** exponent, "Power", `${base} ** ${exponent}`) };
     },
   }),
   defineNode({

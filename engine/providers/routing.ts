@@ -47,7 +47,7 @@ function noProviders(): ChatError {
  */
 export function resolveModel(settings: ChatSettings, requested: string, allowAlias = true): Route {
   const name = requested.trim();
-  if (allowAlias && Object.prototype.hasOwnProperty.call(settings.aliases, name)) {
+  if (allowAlias && Object.hasOwn(settings.aliases, name)) {
     return resolveModel(settings, settings.aliases[name], false);
   }
   if (settings.providers.length === 0) throw noProviders();
@@ -106,7 +106,7 @@ export function resolveModel(settings: ChatSettings, requested: string, allowAli
  * provider and model, otherwise `provider:id`, so that every listed id can be sent back as it is.
  */
 export function listedModelId(settings: ChatSettings, provider: ProviderConfig, id: string): string {
-  if (!Object.prototype.hasOwnProperty.call(settings.aliases, id)) {
+  if (!Object.hasOwn(settings.aliases, id)) {
     try {
       const route = resolveModel(settings, id, false);
       if (route.provider.name === provider.name && route.model === id) return id;

@@ -186,7 +186,7 @@ export function evaluate(e: Expr, row: Record<string, unknown>, compare: Compara
     case "lit":
       return e.v;
     case "name":
-      if (!Object.prototype.hasOwnProperty.call(row, e.name)) throw new Error(`unknown column '${e.name}'`);
+      if (!Object.hasOwn(row, e.name)) throw new Error(`unknown column '${e.name}'`);
       return row[e.name];
     case "list":
       return e.items.map((i) => evaluate(i, row, compare));

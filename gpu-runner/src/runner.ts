@@ -1,4 +1,4 @@
-import { z } from "zod";
+import type { z } from "zod";
 import type { InferRequest, InferResult, RunnerHealth, RunnerModelListSchema } from "../../schema/runner";
 import type { RunnerConfig } from "./config";
 import { RunnerFailure } from "./errors";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RunnerPool } from "../../edge/runners/pool";
+import { RunnerPool } from "../../host/runners/pool";
 import { runWorkflow } from "../../engine/executor/run-workflow";
 import type { InferenceService } from "../../engine/inference/types";
 import { MemoryBlobStore } from "../../engine/media/memory-blob-store";

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { RunnerPool } from "../../edge/runners/pool";
+import { RunnerPool } from "../../host/runners/pool";
 import { runWorkflow } from "../../engine/executor/run-workflow";
 import { InferenceError, type InferenceService } from "../../engine/inference/types";
 import { createCoreRegistry } from "../../engine/nodes/index";

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { parseAllowedHosts } from "../../edge/web/config";
-import { GuardedHttpService } from "../../edge/web/http-service";
-import { SerpApiSearchService } from "../../edge/search/search-service";
+import { parseAllowedHosts } from "../../host/web/config";
+import { GuardedHttpService } from "../../host/web/http-service";
+import { SerpApiSearchService } from "../../host/search/search-service";
 import { runWorkflow } from "../../engine/executor/run-workflow";
 import type { EngineServices } from "../../engine/registry/types";
 import type { EngineMessage } from "../../schema/messages";

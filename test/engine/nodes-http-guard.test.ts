@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { remoteUrlProblem } from "../../edge/storage/remote";
-import { parseSearchSettings } from "../../edge/search/search-service";
-import { DEFAULT_FETCH_MAX_BYTES, parseAllowedHosts, parseFetchSettings } from "../../edge/web/config";
+import { remoteUrlProblem } from "../../host/web/remote";
+import { parseSearchSettings } from "../../host/search/search-service";
+import { DEFAULT_FETCH_MAX_BYTES, parseAllowedHosts, parseFetchSettings } from "../../host/web/config";
 import { HttpFetchError } from "../../engine/web/http-service";
 import { httpService, startLoopback, type Loopback } from "./nodes-http-fixtures";
 

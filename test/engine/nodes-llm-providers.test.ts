@@ -1,7 +1,7 @@
 import { getEventListeners } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Env } from "../../edge/config/env";
-import { parseChatSettings } from "../../edge/chat/config";
+import { parseChatSettings } from "../../host/chat/settings";
 import { fromAnthropicMessage, toAnthropicRequest, translateAnthropicStream } from "../../engine/providers/anthropic";
 import { ChatError, redact, upstreamError } from "../../engine/providers/errors";
 import { listedModelId, resolveModel } from "../../engine/providers/routing";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SerpApiSearchService } from "../../edge/search/search-service";
+import { SerpApiSearchService } from "../../host/search/search-service";
 import { CORE_NODES } from "../../engine/nodes/index";
 import type { EngineServices } from "../../engine/registry/types";
 import { outputOf, outputsOf, runWith, searchService, startLoopback, type Loopback, type RecordedRequest } from "./nodes-http-fixtures";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InlineBytes } from "../../engine/media/data-uri";
+import type { InlineBytes } from "../../engine/media/data-uri";
 import { renderElement } from "../../engine/svg/element";
 import { packOutput as run, runPackNode } from "./data-pack-harness";
 

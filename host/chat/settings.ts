@@ -1,7 +1,9 @@
 import { BUILTIN_PROVIDERS, resolveModel } from "../../engine/providers/routing";
 import { ChatService } from "../../engine/providers/service";
 import type { ChatSettings, ProviderConfig } from "../../engine/providers/types";
-import type { Env } from "../config/env";
+
+/** The settings this module reads, from a Worker's env or a process's environment. */
+export type ChatEnv = Partial<Record<"OPENAI_API_KEY" | "OPENAI_BASE_URL" | "ANTHROPIC_API_KEY" | "ANTHROPIC_BASE_URL" | "CHAT_PROVIDERS" | "CHAT_MODEL_ALIASES" | "CHAT_UPSTREAM_TIMEOUT_SECONDS" | "CHAT_DEFAULT_MODEL", string>>;
 
 export const DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1";
 export const DEFAULT_ANTHROPIC_BASE_URL = "https://api.anthropic.com";
@@ -63,7 +65,7 @@ function upstreamTimeoutMs(raw: string | undefined, problems: string[]): number 
   return seconds * 1000;
 }
 
-export function parseChatSettings(env: Env): ChatSettings & { warnings: string[] } {
+export function parseChatSettings(env: ChatEnv): ChatSettings & { warnings: string[] } {
   const problems: string[] = [];
   const warnings: string[] = [];
   const providers: ProviderConfig[] = [];
@@ -132,7 +134,7 @@ export function parseChatSettings(env: Env): ChatSettings & { warnings: string[]
 const services = new WeakMap<object, ChatService>();
 
 /** The chat provider layer of this Worker (the /v1 proxy and the LLM nodes share it). */
-export function chatService(env: Env): ChatService {
+export function chatService(env: ChatEnv): ChatService {
   let service = services.get(env);
   if (!service) {
     const { warnings, ...settings } = parseChatSettings(env);

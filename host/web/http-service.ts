@@ -1,6 +1,6 @@
 import { bareContentType } from "../../engine/media/content-types";
 import { HttpFetchError, type HttpRequest, type HttpResponse, type HttpService } from "../../engine/web/http-service";
-import { guardedFetch, readCapped, type Fetcher } from "../storage/remote";
+import { guardedFetch, readCapped, type Fetcher } from "./remote";
 import type { FetchSettings } from "./config";
 
 /** NodeTool sends a desktop browser's headers (nodetool-core processing_context.py HTTP_HEADERS); many sites refuse bare clients. */

@@ -1,4 +1,4 @@
-import type { AllowedHosts } from "../storage/remote";
+import type { AllowedHosts } from "./remote";
 
 /** The env settings outbound HTTP reads; a plain object, so the CLI passes `process.env` as it is. */
 export interface FetchEnv {

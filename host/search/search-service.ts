@@ -1,5 +1,5 @@
 import { SearchError, type SearchService } from "../../engine/search/search-service";
-import { readCapped, type Fetcher } from "../storage/remote";
+import { readCapped, type Fetcher } from "../web/remote";
 
 /** The env settings web search reads; a plain object, so the CLI passes `process.env` as it is. */
 export interface SearchEnv {
