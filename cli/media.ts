@@ -100,7 +100,7 @@ export async function saveMedia(ref: MediaRef, stem: string, dir: string, fetche
 }
 
 /** JSON.stringify replacer: bytes become `data:` URIs, as the JSON wire format has them. */
-export function jsonReplacer(this: unknown, key: string, value: unknown): unknown {
+export function jsonReplacer(this: unknown, _key: string, value: unknown): unknown {
   if (value instanceof Uint8Array) {
     const holder = this as Record<string, unknown> | undefined;
     const type = holder && typeof holder.type === "string" ? holder.type : "";

@@ -88,13 +88,17 @@ export class HumanRenderer implements Renderer {
         }
         return;
       case "node_update":
-        return this.nodeUpdate(m);
+        this.nodeUpdate(m);
+        return;
       case "node_progress":
-        return this.nodeProgress(m);
+        this.nodeProgress(m);
+        return;
       case "log_update":
-        return this.print(`[log] ${this.nameOf(m)}: ${String(m.content)}`);
+        this.print(`[log] ${this.nameOf(m)}: ${String(m.content)}`);
+        return;
       case "error":
-        return this.print(`[error] ${String(m.message)}`);
+        this.print(`[error] ${String(m.message)}`);
+        return;
       default:
         return;
     }

@@ -35,7 +35,7 @@ export function toChatError(err: unknown): ChatError {
       return new ChatError(400, message, "invalid_request_error", null);
     }
     if (err.status === 401) return new ChatError(401, err.message || "Unauthorized", "invalid_request_error", "invalid_api_key");
-    return new ChatError(err.status >= 500 ? 500 : err.status, err.message || "Request failed", err.status >= 500 ? "server_error" : "invalid_request_error");
+    return new ChatError(Math.min(err.status , 500), err.message || "Request failed", err.status >= 500 ? "server_error" : "invalid_request_error");
   }
   return new ChatError(500, "Internal server error", "server_error", null);
 }

@@ -146,7 +146,7 @@ export class JobObject extends DurableObject<Env> {
   /** Starts a queued job. Called by the queue when a slot frees up; false when the job no longer waits. */
   async begin(): Promise<boolean> {
     const state = this.state;
-    if (!state || state.status !== "queued") return false;
+    if (state?.status !== "queued") return false;
     const spec = this.spec ?? this.log.readSpec();
     if (!spec) {
       await this.finish(this.failedRun("The job's definition was lost while it waited in the queue"));

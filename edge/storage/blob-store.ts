@@ -73,7 +73,7 @@ export class R2BlobStore implements BlobStore {
     let url: URL | null = null;
     // PUBLIC_BASE_URL may carry a path prefix (https://example.com/nodetool): a URL below it is ours.
     const below = pathBelowBase(uri, [this.base, getStorageConfig(this.env).publicBaseUrl]);
-    if (below !== null && below.startsWith("/storage/")) url = new URL(below, "https://storage.invalid");
+    if (below?.startsWith("/storage/")) url = new URL(below, "https://storage.invalid");
     else if (uri.startsWith("/storage/")) url = new URL(uri, "https://storage.invalid");
     else if (/^https?:\/\//i.test(uri)) {
       try {

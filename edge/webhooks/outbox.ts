@@ -71,7 +71,7 @@ export class WebhookOutbox {
   /** Records one event for delivery; its first attempt is up to the caller (`deliverDue`). */
   async enqueue(event: WebhookEvent, data: Record<string, unknown>): Promise<void> {
     const t = this.target();
-    if (!t || !t.target.events.includes(event)) return;
+    if (!t?.target.events.includes(event)) return;
     if (event === "output" && this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM webhook_outbox WHERE event = 'output'").one().n >= MAX_OUTPUT_DELIVERIES) return;
     const id = `msg_${newId()}`;
     const now = Date.now();

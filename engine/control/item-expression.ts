@@ -72,7 +72,9 @@ function readProperty(object: unknown, key: string | number): unknown {
 }
 
 const BINARY: Record<string, [number, (a: never, b: never) => unknown]> = {
+  // biome-ignore lint/suspicious/noDoubleEquals: the expression language's own loose equality
   "==": [3, (a, b) => a == b],
+  // biome-ignore lint/suspicious/noDoubleEquals: the expression language's own loose inequality
   "!=": [3, (a, b) => a != b],
   "===": [3, (a, b) => a === b],
   "!==": [3, (a, b) => a !== b],
@@ -134,7 +136,7 @@ export function compileItemExpression(src: string): Evaluator {
       if (peekOp(".")) {
         pos++;
         const t = tokens[pos++];
-        if (!t || t.kind !== "id") throw new Error("expected a property name after '.'");
+        if (t?.kind !== "id") throw new Error("expected a property name after '.'");
         const obj = node;
         const key = t.value;
         node = (item) => readProperty(obj(item), key);

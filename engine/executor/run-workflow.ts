@@ -1,10 +1,9 @@
 import type { EngineMessage } from "../../schema/messages";
 import type { Graph } from "../../schema/workflow";
-import type { NodeRegistry } from "../registry/registry";
-import type { EmitFn, EngineServices, Inputs, NodeContext, NodeInputs, Outputs } from "../registry/types";
+import type { EngineServices, Inputs, NodeContext, Outputs } from "../registry/types";
 import { ControlInbox, controlOutputProperties, controlTarget, CONTROL_OUTPUT, type ControlEvent, type NodeControl } from "./control";
 import { abortError, EMPTY, Inbox } from "./inbox";
-import { bindFeed, isEmptyRef, type FeedQueue, type InputFeed } from "./input-feed";
+import { bindFeed, isEmptyRef, type FeedQueue, } from "./input-feed";
 import { planRun, type PlannedNode, type RunPlan } from "./plan";
 import { streamingInputs } from "./streaming-inputs";
 import type { ObservedOutput, RunOptions, RunResult, TerminalStatus } from "./types";

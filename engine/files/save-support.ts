@@ -18,7 +18,7 @@ export async function existingFolder(ws: WorkspaceService, raw: unknown, ctx: No
   const folder = osToWorkspacePath(given, "folder");
   if (folder !== "") {
     const entry = await ws.stat(folder, ctx.signal);
-    if (!entry || !entry.isDirectory) throw new Error(`Folder does not exist: ${given}`);
+    if (!entry?.isDirectory) throw new Error(`Folder does not exist: ${given}`);
   }
   return folder;
 }

@@ -26,7 +26,7 @@ export function outputType(node: GraphNode, decl: NodeDecl, handle: string): str
 }
 
 /** The type of a node's input handle, or undefined when it accepts no such input. */
-export function inputType(node: GraphNode, decl: NodeDecl, handle: string): string | undefined {
+export function inputType(_node: GraphNode, decl: NodeDecl, handle: string): string | undefined {
   const declared = findProperty(decl, handle);
   if (declared) return declared.type;
   if (decl.isDynamic) return "any";

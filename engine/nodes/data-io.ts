@@ -133,7 +133,7 @@ export const dataIoNodes: NodeDecl[] = [
       try {
         if (folder !== "." && folder !== "/") {
           const entry = await ws.stat(folder.replace(/^\/+|\/+$/g, ""), ctx.signal);
-          if (!entry || !entry.isDirectory) throw new DataframeError(`SaveCSVDataframeFile: folder does not exist: ${folder}`);
+          if (!entry?.isDirectory) throw new DataframeError(`SaveCSVDataframeFile: folder does not exist: ${folder}`);
         }
         await ws.write(joinPath(folder, formatName(filename, ctx.services.now())), new TextEncoder().encode(toCsv(table)), "text/csv", ctx.signal);
       } catch (err) {

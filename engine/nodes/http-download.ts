@@ -39,7 +39,7 @@ async function mediaFromBytes(ctx: NodeContext, type: string, bytes: Uint8Array,
 /** NodeTool's file name: Content-Disposition's `filename=`, else the URL's last path segment, else "unnamed_file". */
 export function downloadName(url: string, disposition: string | undefined): string {
   let name = "";
-  if (disposition && disposition.includes("filename=")) {
+  if (disposition?.includes("filename=")) {
     name = disposition.slice(disposition.lastIndexOf("filename=") + "filename=".length).split(";")[0].trim().replace(/^["']+|["']+$/g, "");
   } else {
     name = url.split(/[?#]/)[0].split("/").pop() ?? "";

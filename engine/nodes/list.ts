@@ -350,8 +350,8 @@ export const listNodes: NodeDecl[] = [
   }),
   aggregate("Sum", "Calculates the sum of a list of numbers.", "cannot sum an empty list", (v) => v.reduce((a, b) => a + b, 0)),
   aggregate("Average", "Calculates the arithmetic mean of a list of numbers.", "cannot average an empty list", (v) => v.reduce((a, b) => a + b, 0) / v.length),
-  aggregate("Minimum", "Finds the smallest value in a list of numbers.", "cannot find the minimum of an empty list", (v) => v.reduce((a, b) => (b < a ? b : a))),
-  aggregate("Maximum", "Finds the largest value in a list of numbers.", "cannot find the maximum of an empty list", (v) => v.reduce((a, b) => (b > a ? b : a))),
+  aggregate("Minimum", "Finds the smallest value in a list of numbers.", "cannot find the minimum of an empty list", (v) => v.reduce((a, b) => (Math.min(b , a)))),
+  aggregate("Maximum", "Finds the largest value in a list of numbers.", "cannot find the maximum of an empty list", (v) => v.reduce((a, b) => (Math.max(b , a)))),
   aggregate("Product", "Calculates the product of all numbers in a list.", "cannot calculate the product of an empty list", (v) => v.reduce((a, b) => a * b, 1)),
   defineNode({
     type: "nodetool.list.Flatten",

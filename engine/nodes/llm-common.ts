@@ -9,7 +9,7 @@ import type { ChatContentPart, ChatMessage, ChatRequest, LanguageModelService } 
 import { prop } from "../registry/define-node";
 import type { Inputs, NodeContext, NodeDecl } from "../registry/types";
 import { renderTemplate } from "../template/index";
-import { isRecord, toInt, toList, toText } from "../values/coerce";
+import { isRecord, toInt, toList, } from "../values/coerce";
 
 export const EMPTY_LANGUAGE_MODEL = { type: "language_model", provider: "empty", id: "", name: "" };
 export const emptyMedia = (type: string) => ({ type, uri: "", asset_id: null, data: null });

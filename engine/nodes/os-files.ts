@@ -135,7 +135,7 @@ export const osFileNodes: NodeDecl[] = [
   }),
   fileNode("IsDirectory", "Check if path is a directory.", [pathProp("Path to check")], [out("output", "bool")], async (ws, inputs, ctx) => {
     const entry = await ws.stat(requiredPath(inputs.path), ctx.signal);
-    return { output: entry !== null && entry.isDirectory };
+    return { output: entry?.isDirectory };
   }),
   fileNode("GetPathInfo", "Gets information about a path.", [pathProp("Path to analyze")], [out("output", "dict")], async (ws, inputs, ctx) => {
     const p = toText(inputs.path);
@@ -150,7 +150,7 @@ export const osFileNodes: NodeDecl[] = [
         absolute: absolutePath(p),
         exists: entry !== null,
         is_file: entry !== null && !entry.isDirectory,
-        is_dir: entry !== null && entry.isDirectory,
+        is_dir: entry?.isDirectory,
         is_symlink: false,
       },
     };

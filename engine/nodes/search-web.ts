@@ -13,7 +13,6 @@ import {
   ratingLine,
   required,
   serpSearch,
-  str,
   thousands,
   truthy,
 } from "../search/serp";

@@ -212,7 +212,7 @@ export const workspaceNodes: NodeDecl[] = [
   }),
   wsNode("IsWorkspaceDirectory", "Check if a path in the workspace is a directory.", [pathProp("Relative path within workspace to check")], [out("output", "bool")], async (ws, inputs, ctx) => {
     const entry = await ws.stat(normalizeWorkspacePath(toText(inputs.path)), ctx.signal);
-    return { output: entry !== null && entry.isDirectory };
+    return { output: entry?.isDirectory };
   }),
   defineNode({
     type: "nodetool.workspace.JoinWorkspacePaths",

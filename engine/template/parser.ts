@@ -109,6 +109,7 @@ class ExprParser {
       const test = this.or();
       let otherwise: Expr | null = null;
       if (this.skipName("else")) otherwise = this.expression();
+      // biome-ignore lint/suspicious/noThenProperty: an AST node, never awaited
       return { k: "cond", test, then: e, otherwise };
     }
     return e;

@@ -76,12 +76,16 @@ function renderOutputs(result: Msg): void {
 
 function run(): void {
   const workflowId = list.value;
-  if (!workflowId) return setStatus("Choose a workflow first");
+  if (!workflowId) {
+    setStatus("Choose a workflow first");
+    return;
+  }
   let params: unknown = {};
   try {
     params = paramsInput.value.trim() ? JSON.parse(paramsInput.value) : {};
   } catch (err) {
-    return setStatus(`Params are not JSON: ${(err as Error).message}`);
+    setStatus(`Params are not JSON: ${(err as Error).message}`);
+    return;
   }
   remember();
   logEl.replaceChildren();

@@ -32,7 +32,7 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   return out;
 }
 /** A PNG with a real signature and IHDR, padded with an ancillary chunk to about `size` bytes. */
-export function png(width: number, height: number, colourType = 6, size = 0): Uint8Array {
+function png(width: number, height: number, colourType = 6, size = 0): Uint8Array {
   const ihdr = new Uint8Array(13);
   const v = new DataView(ihdr.buffer);
   v.setUint32(0, width);

@@ -48,7 +48,7 @@ describe("lib.pymupdf", () => {
   });
 
   it("ExtractTextBlocks groups close lines and reports top-left boxes", async () => {
-    const blocks = (await runNode("lib.pymupdf.ExtractTextBlocks", { pdf: pdfRef(), end_page: 0 })) as Array<Record<string, any>>;
+    const blocks = (await runNode("lib.pymupdf.ExtractTextBlocks", { pdf: pdfRef(), end_page: 0 })) as Array<{ text: string; block_no: number; bbox: { x0: number; y0: number; y1: number } }>;
     const texts = blocks.map((b) => b.text);
     expect(texts).toEqual(["Chapter 1\n", "Body text of page 1.\nSecond line here.\n", "A separate paragraph.\n", "• bullet item\n"]);
     expect(blocks.map((b) => b.block_no)).toEqual([0, 1, 2, 3]);
@@ -62,7 +62,7 @@ describe("lib.pymupdf", () => {
   });
 
   it("ExtractTextWithStyle reports font names, sizes and fill colours", async () => {
-    const spans = (await runNode("lib.pymupdf.ExtractTextWithStyle", { pdf: pdfRef(), start_page: 0, end_page: 0 })) as Array<Record<string, any>>;
+    const spans = (await runNode("lib.pymupdf.ExtractTextWithStyle", { pdf: pdfRef(), start_page: 0, end_page: 0 })) as Array<Record<string, unknown> & { text: string }>;
     const title = spans.find((s) => s.text === "Chapter 1")!;
     expect(title).toMatchObject({ font: "Helvetica-Bold", size: 24, color: 0xff0000 });
     const body = spans.find((s) => s.text.startsWith("Body text"))!;

@@ -6,7 +6,7 @@ import { vadKernel } from "./vad";
 import { videoKernel } from "./video";
 
 /** The kernels a worker can run, by the `kernel` of an InferRequest. Imported by workers on first use only. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each kernel narrows the request to its own kind
+// biome-ignore lint/suspicious/noExplicitAny: each kernel narrows the request to its own kind
 export const KERNELS: Record<string, Kernel<any, unknown>> = {
   audio: audioKernel,
   image: imageKernel,

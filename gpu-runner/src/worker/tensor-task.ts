@@ -71,7 +71,7 @@ export async function runTensorTask(cached: CachedSession, items: TensorItem[], 
   let whole: Record<string, WireTensor>;
   try {
     whole = await run(cached.session, stacked, outputs);
-  } catch (err) {
+  } catch {
     // One request's values can break a whole batch; run them alone so only that one fails.
     for (const i of live) outcomes[i] = await runOne(cached, items[i], outputs);
     return { outcomes, unbatchable: undefined };

@@ -20,11 +20,11 @@ export async function renderTextLines(
 ): Promise<RenderedText> {
   const page = await browser.newPage({ viewport, deviceScaleFactor: 1 });
   try {
-    const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+    const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
     await page.setContent(`<!doctype html>
       <html><body style="margin:0;background:#fff">
         <div style="padding:28px 36px;font:${fontSizePx}px 'Liberation Sans',Arial,sans-serif;color:#000;line-height:1.7">
-          ${lines.map((line) => `<span class="line">${escape(line)}</span>`).join("<br>")}
+          ${lines.map((line) => `<span class="line">${escapeHtml(line)}</span>`).join("<br>")}
         </div>
       </body></html>`);
     const lineRects = await page.$$eval("span.line", (spans) =>

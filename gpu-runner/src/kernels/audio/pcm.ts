@@ -119,7 +119,7 @@ export function overlay(base: Pcm, other: Pcm): Pcm {
   const n = Math.min(out.length, other.data.length);
   for (let i = 0; i < n; i++) {
     const s = base.data[i] + other.data[i];
-    out[i] = s > 32767 ? 32767 : s < -32768 ? -32768 : s;
+    out[i] = s > 32767 ? 32767 : Math.max(s , -32768);
   }
   return { ...base, data: out };
 }

@@ -11,7 +11,7 @@ import { asRgb, newRaster, type Raster } from "./raster";
 type Params = Record<string, number | string>;
 type Pixel = [number, number, number];
 
-const clamp = (v: number, lo: number, hi: number) => (v < lo ? lo : v > hi ? hi : v);
+const clamp = (v: number, lo: number, hi: number) => (v < lo ? lo : Math.min(v , hi));
 const luminance = (r: number, g: number, b: number) => 0.2126 * r + 0.7152 * g + 0.0722 * b;
 
 function num(params: Params, name: string, fallback: number, min: number, max: number): number {

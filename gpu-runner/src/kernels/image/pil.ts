@@ -114,7 +114,7 @@ export function rankFilter(r: Raster, size: number, rank: number): Raster {
   const out = newRaster(w, h, c);
   const m = size >> 1;
   const hist = new Uint32Array(256);
-  const clampTo = (v: number, max: number) => (v < 0 ? 0 : v > max ? max : v);
+  const clampTo = (v: number, max: number) => (v < 0 ? 0 : Math.min(v , max));
   for (let ch = 0; ch < c; ch++) {
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {

@@ -124,5 +124,5 @@ function* textRegions(prob: Float32Array, width: number, height: number, thresho
 }
 
 function clamp(value: number, min: number, max: number): number {
-  return value < min ? min : value > max ? max : value;
+  return value < min ? min : Math.min(value , max);
 }

@@ -22,7 +22,7 @@ interface Job {
   input(index: number): string;
 }
 
-const mp4 = async (job: Job, file: string, what: string): Promise<Output> => ({ content_type: "video/mp4", data: await readOutput(file, what) });
+const mp4 = async (_job: Job, file: string, what: string): Promise<Output> => ({ content_type: "video/mp4", data: await readOutput(file, what) });
 
 /** The exact number of video frames, by decoding them (the binary has no ffprobe and MP4s may lack counts). */
 async function countFrames(job: Job, file: string): Promise<number> {
