@@ -28,6 +28,15 @@ export const AudioOpSchema = z.discriminatedUnion("op", [
   /** Peak normalisation to full scale. */
   z.object({ op: z.literal("normalize") }),
   z.object({ op: z.literal("reverse") }),
+  /** NodeTool's RemoveSilence (pydub detect_nonsilent, gaps shortened, pieces joined with a crossfade); ms and dBFS. */
+  z.object({
+    op: z.literal("remove_silence"),
+    min_length: z.number().int().min(0).max(10_000),
+    threshold: z.number().int().min(-60).max(0),
+    reduction_factor: z.number().finite().min(0).max(1),
+    crossfade: z.number().int().min(0).max(50),
+    min_silence_between_parts: z.number().int().min(0).max(500),
+  }),
   z.object({ op: z.literal("repeat"), loops: z.number().int().min(1).max(100) }),
   z.object({ op: z.literal("mono_to_stereo") }),
   z.object({ op: z.literal("stereo_to_mono"), method: z.enum(["average", "left", "right"]) }),
@@ -35,6 +44,8 @@ export const AudioOpSchema = z.discriminatedUnion("op", [
   z.object({ op: z.literal("overlay"), input: inputIndex, gain_db: z.number().finite().min(-120).max(60).default(0) }),
   /** pydub apply_gain(db). */
   z.object({ op: z.literal("gain"), db: z.number().finite().min(-120).max(60) }),
+  /** lib.pedalboard.Reverb: 32 kHz mono, Freeverb with JUCE's parameter mapping (gpu-runner kernels/audio/freeverb.ts). */
+  z.object({ op: z.literal("reverb"), room_size: z.number().finite().min(0).max(1), damping: z.number().finite().min(0).max(1), wet_level: z.number().finite().min(0).max(1), dry_level: z.number().finite().min(0).max(1) }),
 ]);
 export type AudioOp = z.infer<typeof AudioOpSchema>;
 
@@ -52,6 +63,37 @@ export const SubtitleChunkSchema = z.object({
   start: z.number().finite(),
   end: z.number().finite(),
 });
+
+/**
+ * NodeTool's one-filter video nodes (nodetool-base src/nodetool/nodes/nodetool/video.py): each runs one ffmpeg
+ * filter on input 0's video (input 1 too for overlay) and keeps its audio, as NodeTool's filter graphs do.
+ */
+export const VIDEO_FILTER_OPS = [
+  /** boxblur=luma_radius=strength (the chroma radius follows the luma one). */
+  z.object({ op: z.literal("blur"), strength: z.number().finite().min(0).max(20) }),
+  /** colorbalance rs/gs/bs = adjust - 1 (the shadows' red, green and blue). */
+  z.object({ op: z.literal("color_balance"), red: z.number().finite().min(0).max(2), green: z.number().finite().min(0).max(2), blue: z.number().finite().min(0).max(2) }),
+  /** nlmeans=s=strength (ffmpeg takes 1 to 30). */
+  z.object({ op: z.literal("denoise"), strength: z.number().finite().min(1).max(20) }),
+  /** rotate=radians(angle): clockwise, same frame size, corners filled black. */
+  z.object({ op: z.literal("rotate"), angle: z.number().finite().min(-360).max(360) }),
+  /** eq=saturation=saturation. */
+  z.object({ op: z.literal("saturation"), saturation: z.number().finite().min(0).max(3) }),
+  /** unsharp with 5x5 luma and chroma matrices. */
+  z.object({ op: z.literal("sharpness"), luma: z.number().finite().min(0).max(3), chroma: z.number().finite().min(0).max(3) }),
+  /** chromakey=color:similarity:blend, then H.264 (which has no alpha plane) without the audio, as NodeTool does. */
+  z.object({ op: z.literal("chroma_key"), color: HexColor, similarity: z.number().finite().min(0.01).max(1), blend: z.number().finite().min(0).max(1) }),
+  /** setpts=PTS/speed on the video, a chain of atempo (each 0.5..2) on the audio. */
+  z.object({ op: z.literal("set_speed"), speed: z.number().finite().min(0.01).max(100) }),
+  /** Input 1 scaled by `scale` and drawn over input 0 at (x, y); audio mixed with input 1's at `volume`. */
+  z.object({
+    op: z.literal("overlay"),
+    x: z.number().int().min(-8192).max(8192),
+    y: z.number().int().min(-8192).max(8192),
+    scale: z.number().finite().min(0.01).max(10),
+    volume: z.number().finite().min(0).max(1),
+  }),
+] as const;
 
 export const VideoOpSchema = z.discriminatedUnion("op", [
   /** Decodes frames `start`..`end` (inclusive, -1: to the last) of input 0 as PNGs, plus the stream's fps. */
@@ -85,6 +127,7 @@ export const VideoOpSchema = z.discriminatedUnion("op", [
     color: HexColor,
     align: z.enum(["top", "center", "bottom"]),
   }),
+  ...VIDEO_FILTER_OPS,
 ]);
 export type VideoOp = z.infer<typeof VideoOpSchema>;
 

@@ -32,7 +32,12 @@ import { imageNodes } from "./image";
 import { pillowNodes } from "./pillow";
 import { gradingNodes } from "./pillow-grading";
 import { audioNodes } from "./audio";
+import { pedalboardNodes } from "./pedalboard";
 import { videoNodes } from "./video";
+import { videoFilterNodes } from "./video-filters";
+import { imageListNodes } from "./image-lists";
+import { svgImageNodes } from "./svg-image";
+import { audioSilenceNodes } from "./audio-silence";
 
 /** Every node this build ships, in catalog order. */
 export const CORE_NODES: readonly NodeDecl[] = [
@@ -68,7 +73,12 @@ export const CORE_NODES: readonly NodeDecl[] = [
   ...pillowNodes,
   ...gradingNodes,
   ...audioNodes,
+  ...pedalboardNodes,
   ...videoNodes,
+  ...videoFilterNodes,
+  ...imageListNodes,
+  ...svgImageNodes,
+  ...audioSilenceNodes,
 ];
 
 export function createCoreRegistry(): NodeRegistry {

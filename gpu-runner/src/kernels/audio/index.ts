@@ -5,6 +5,8 @@ import type { InferRequest, InferResult } from "../../../../schema/runner";
 import { KernelInputError, type Kernel, type KernelContext } from "../types";
 import { probe, runFfmpeg, withWorkdir, writeInput } from "./ffmpeg";
 import * as pcm from "./pcm";
+import { removeSilence } from "./silence";
+import { pedalboardReverb } from "./reverb";
 
 export type AudioRequest = Extract<InferRequest, { kernel: "audio" }>;
 export type AudioResult = Extract<InferResult, { kernel: "audio" }>;
@@ -143,6 +145,8 @@ async function apply(current: pcm.Pcm, op: AudioOp, at: InputAt, count: number, 
       return pcm.normalize(current);
     case "reverse":
       return pcm.reverse(current);
+    case "remove_silence":
+      return removeSilence(current, { minLength: op.min_length, thresholdDb: op.threshold, reductionFactor: op.reduction_factor, crossfade: op.crossfade, minSilenceBetweenParts: op.min_silence_between_parts });
     case "repeat":
       return pcm.concat(Array.from({ length: op.loops }, () => current));
     case "mono_to_stereo":
@@ -151,6 +155,8 @@ async function apply(current: pcm.Pcm, op: AudioOp, at: InputAt, count: number, 
       return pcm.toMono(current, op.method);
     case "gain":
       return pcm.applyGain(current, op.db);
+    case "reverb":
+      return pedalboardReverb(current, op, convert);
     case "overlay": {
       const [base, other] = await synced(current, op.input, at, convert);
       return pcm.overlay(base, op.gain_db === 0 ? other : pcm.applyGain(other, op.gain_db));
