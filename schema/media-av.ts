@@ -85,6 +85,11 @@ export const VIDEO_FILTER_OPS = [
   z.object({ op: z.literal("chroma_key"), color: HexColor, similarity: z.number().finite().min(0.01).max(1), blend: z.number().finite().min(0).max(1) }),
   /** setpts=PTS/speed on the video, a chain of atempo (each 0.5..2) on the audio. */
   z.object({ op: z.literal("set_speed"), speed: z.number().finite().min(0.01).max(100) }),
+  /**
+   * Two-pass libvidstab (vidstabdetect, then vidstabtransform with `smoothing` frames); crop_black zooms in just
+   * enough to hide the borders the motion leaves, else they stay black.
+   */
+  z.object({ op: z.literal("stabilize"), smoothing: z.number().int().min(1).max(100), crop_black: z.boolean() }),
   /** Input 1 scaled by `scale` and drawn over input 0 at (x, y); audio mixed with input 1's at `volume`. */
   z.object({
     op: z.literal("overlay"),

@@ -38,6 +38,8 @@ import { videoFilterNodes } from "./video-filters";
 import { imageListNodes } from "./image-lists";
 import { svgImageNodes } from "./svg-image";
 import { audioSilenceNodes } from "./audio-silence";
+import { pillowEdgeNodes } from "./pillow-edges";
+import { audioArrayNodes } from "./audio-arrays";
 
 /** Every node this build ships, in catalog order. */
 export const CORE_NODES: readonly NodeDecl[] = [
@@ -79,6 +81,8 @@ export const CORE_NODES: readonly NodeDecl[] = [
   ...imageListNodes,
   ...svgImageNodes,
   ...audioSilenceNodes,
+  ...pillowEdgeNodes,
+  ...audioArrayNodes,
 ];
 
 export function createCoreRegistry(): NodeRegistry {

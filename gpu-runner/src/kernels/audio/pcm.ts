@@ -44,7 +44,7 @@ export function applyGain(p: Pcm, db: number): Pcm {
  * pydub AudioSegment.fade: the gain ramps linearly (in amplitude) from `from` to `to`; fades longer than 100 ms
  * step once per millisecond, shorter ones once per frame. Outside the fade, the `from` gain applies before it.
  */
-function fade(p: Pcm, fromDb: number, toDb: number, startMs: number, durationMs: number): Pcm {
+export function fade(p: Pcm, fromDb: number, toDb: number, startMs: number, durationMs: number): Pcm {
   const len = lengthMs(p);
   const start = Math.max(0, Math.min(startMs, len));
   const end = Math.min(start + durationMs, len);

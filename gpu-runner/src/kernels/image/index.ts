@@ -1,6 +1,7 @@
 import type { ImageOp } from "../../../../schema/image-ops";
 import type { InferRequest, InferResult } from "../../../../schema/runner";
 import { KernelInputError, type Kernel } from "../types";
+import { canny } from "./canny";
 import { drawText, generate } from "./draw";
 import { applyGeometryOp, combineGrid, GEOMETRY_OPS, sliceGrid } from "./geometry";
 import { brightnessContrast, grade } from "./grading";
@@ -16,6 +17,7 @@ async function applyOp(image: Raster, op: ImageOp, input: (index: number) => Ras
   if (op.op === "brightness_contrast") return brightnessContrast(image, op.brightness, op.contrast);
   if (op.op === "grading") return grade(image, op.kind, op.params);
   if (op.op === "text") return drawText(image, op);
+  if (op.op === "canny") return canny(image, op.low, op.high);
   throw new KernelInputError(`unknown image operation '${op.op}'`);
 }
 

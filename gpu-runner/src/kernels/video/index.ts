@@ -4,16 +4,14 @@ import { MAX_FRAMES, type VideoInfo, type VideoOp } from "../../../../schema/med
 import type { InferRequest, InferResult } from "../../../../schema/runner";
 import { probe, readOutput, runFfmpeg, SIZE_LIMIT_ARGS, withWorkdir, writeInput, type ProbedStream } from "../audio/ffmpeg";
 import { KernelInputError, type Kernel, type KernelContext } from "../types";
+import { EVEN, H264 } from "./encode";
+import { FILTER_OPS, type FilterOp, runFilter } from "./filters";
 import { MAX_OVERLAYS, renderSubtitle, subtitleSpans } from "./subtitles";
 
 export type VideoRequest = Extract<InferRequest, { kernel: "video" }>;
 export type VideoResult = Extract<InferResult, { kernel: "video" }>;
 type Output = VideoResult["outputs"][number];
 
-/** H.264 in yuv420p, as NodeTool encodes (libx264, pix_fmt yuv420p); veryfast keeps CPU runners responsive. */
-const H264 = ["-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p"];
-/** yuv420p needs even sides: odd ones are padded by one pixel instead of failing. */
-const EVEN = "pad=ceil(iw/2)*2:ceil(ih/2)*2";
 
 interface Job {
   dir: string;
@@ -126,6 +124,9 @@ async function run(op: VideoOp, job: Job): Promise<Omit<VideoResult, "kernel">> 
       return { outputs: [await concat(job)] };
     case "subtitles":
       return { outputs: [await subtitles(op, job)] };
+    default:
+      if (FILTER_OPS.has(op.op)) return { outputs: [await runFilter(op as FilterOp, job)] };
+      throw new KernelInputError(`unknown video operation '${(op as { op: string }).op}'`);
   }
 }
 
@@ -167,7 +168,7 @@ async function concat(job: Job): Promise<Output> {
     segments.push(seg);
   }
   const list = path.join(dir, "list.txt");
-  await writeFile(list, segments.map((s) => `file '${path.basename(s)}'`).join("\n") + "\n");
+  await writeFile(list, `${segments.map((s) => `file '${path.basename(s)}'`).join("\n")}\n`);
   await runFfmpeg(["-f", "concat", "-safe", "0", "-i", list, "-c", "copy", ...SIZE_LIMIT_ARGS, path.join(dir, "out.mp4")], ctx, { cwd: dir, what: "joining videos" });
   return mp4(job, path.join(dir, "out.mp4"), "Concat");
 }
