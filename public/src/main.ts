@@ -1,9 +1,11 @@
 import { Api, ApiError, type Asset, type ExampleSummary, type Workflow } from "./api";
+import { CatalogView } from "./catalog";
 import { byId, h, show } from "./dom";
 import { ParamsForm } from "./form";
 import { OutputRenderer, toJson } from "./render";
 import { applyMessage, clearRun, isTerminal, loadRun, newRun, noChange, saveRun, type Change, type RunState } from "./run-state";
 import { JobSocket, type ServerFrame } from "./socket";
+import { Tabs } from "./tabs";
 
 /**
  * The runner page: sign in (or not, when the server needs no token), pick a workflow, fill in its inputs,
@@ -74,6 +76,21 @@ class App {
   private readonly socket = new JobSocket(() => this.socketUrl(), {
     message: (frame) => this.onFrame(frame),
     closed: (code, reason) => this.onClosed(code, reason),
+  });
+  private readonly catalog = new CatalogView(
+    {
+      filter: byId<HTMLInputElement>("catalog-filter"),
+      runsOn: byId<HTMLSelectElement>("catalog-runs-on"),
+      media: byId<HTMLSelectElement>("catalog-media"),
+      count: byId("catalog-count"),
+      status: byId("catalog-status"),
+      error: byId("catalog-error"),
+      groups: byId("catalog-groups"),
+    },
+    () => this.api.nodes(),
+  );
+  private readonly tabs = new Tabs(byId("views"), (view) => {
+    if (view === "nodes") void this.catalog.show();
   });
   private workflows: Workflow[] = [];
   private selected: Workflow | null = null;
@@ -190,6 +207,9 @@ class App {
   // ---- workflows ----------------------------------------------------------------------------------------
 
   private async ready(workflows: Workflow[]): Promise<void> {
+    // The views need the caller's token (the catalog is per caller: their presets and custom nodes join it).
+    show(byId("views"), true);
+    this.tabs.fromHash();
     this.showWorkflows(workflows);
     const saved = loadRun();
     if (saved) {
