@@ -30,6 +30,15 @@ const cache = new SessionCache({
   log: log("info"),
 });
 
+// Loaded on first use, then held: a runner serving only uploaded models never loads the kernels' code, and a
+// second `import()` would still go through the module loader's hooks (tsx's, on a thread of their own),
+// which cost a small image job milliseconds per task under load.
+let kernels: Promise<typeof import("../kernels/registry")> | undefined;
+const loadKernels = () => {
+  kernels ??= import("../kernels/registry");
+  return kernels;
+};
+
 function kernelFailure(err: unknown): RunnerFailure {
   if (err instanceof RunnerFailure) return err;
   if (err instanceof CancelledError) return RunnerFailure.cancelled(err.message);
@@ -83,8 +92,7 @@ async function handle(message: Exclude<ToWorker, { type: "stop" }>) {
       },
     };
     try {
-      // Imported on first use: a runner serving only uploaded models never loads the kernels' code.
-      const { KERNELS } = await import("../kernels/registry");
+      const { KERNELS } = await loadKernels();
       const kernel = KERNELS[message.kernel];
       if (!kernel) throw RunnerFailure.invalidRequest(`unknown kernel '${message.kernel}'`);
       ctx.checkCancelled();
