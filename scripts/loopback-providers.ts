@@ -1,6 +1,6 @@
 /**
  * Stand-in providers on loopback for trying real workflow files without outside services: one HTTP server that
- * speaks OpenAI's chat, embeddings, images and audio protocols, Anthropic's Messages protocol and SerpAPI's
+ * speaks OpenAI's chat, embeddings, images, audio and video protocols, Anthropic's Messages protocol and SerpAPI's
  * search protocol, answering every request with generic but well-formed content:
  *
  * - chat: when tools are offered, the first turns call one (with arguments made from its JSON Schema; three
@@ -13,6 +13,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { makeSampleMedia, type SampleMedia } from "./sample-media";
 
 export interface LoopbackProviders {
   url: string;
@@ -176,7 +177,19 @@ async function readJson(req: IncomingMessage): Promise<Json> {
   }
 }
 
-async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** OpenAI's video API (Sora): a job that is already complete, whose content is a short test-pattern MP4. */
+function videos(path: string, body: Json, res: ServerResponse, media: SampleMedia): boolean {
+  const match = /\/videos(?:\/([^/]+))?(\/content)?$/.exec(path);
+  if (!match) return false;
+  if (match[2]) {
+    res.writeHead(200, { "content-type": "video/mp4" }).end(Buffer.from(media.video));
+    return true;
+  }
+  json(res, 200, { id: match[1] ?? "video_loopback", object: "video", status: "completed", progress: 100, model: body.model ?? "sora-2", seconds: "4", size: "720x1280", created_at: 0 });
+  return true;
+}
+
+async function route(req: IncomingMessage, res: ServerResponse, media: SampleMedia): Promise<void> {
   const url = new URL(req.url ?? "/", "http://loopback");
   const body = await readJson(req);
   const path = url.pathname;
@@ -192,14 +205,16 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     res.writeHead(200, { "content-type": "audio/wav" }).end(silentWav());
     return;
   }
+  if (videos(path, body, res, media)) return;
   if (path.endsWith("/models")) return json(res, 200, { object: "list", data: [{ id: "loopback", object: "model" }] });
   if (path.endsWith("/search.json") || path.endsWith("/search")) return json(res, 200, searchAnswer(url.searchParams.get("q") ?? url.searchParams.get("query") ?? "query"));
   json(res, 404, { error: { message: `loopback providers: no route ${req.method} ${path}` } });
 }
 
 export async function startLoopbackProviders(): Promise<LoopbackProviders> {
+  const media = await makeSampleMedia();
   const server: Server = createServer((req, res) => {
-    route(req, res).catch((err: unknown) => json(res, 500, { error: { message: String(err) } }));
+    route(req, res, media).catch((err: unknown) => json(res, 500, { error: { message: String(err) } }));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
