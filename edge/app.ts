@@ -23,6 +23,7 @@ import { usageRoutes } from "./usage/routes";
 import { webhookRoutes } from "./webhooks/routes";
 import { modelRoutes } from "./models/routes";
 import { runnerModelRoutes } from "./models/runner-routes";
+import { runnerBlobRoutes } from "./runners/blob-routes";
 import { runRoutes } from "./runs/routes";
 import { socketRoutes } from "./sockets/routes";
 import { storageRoutes } from "./storage/routes";
@@ -44,6 +45,8 @@ export function createApp(chat = chatRoutes()) {
   app.get("/ping", (c) => c.json(health()));
   app.route("/", chat); // ahead of the body limit below: /v1 answers every error, 413 included, in OpenAI's shape
 
+  // gpu-runners' media by reference: ahead of the body limit (uploads stream under MAX_UPLOAD_BYTES) and of user auth.
+  app.route("/", runnerBlobRoutes());
   // Every bound on what a request carries (MAX_BODY_BYTES, MAX_JSON_DEPTH, graph size), before any route reads it.
   app.use("*", requestLimits(errorResponse));
   // Ahead of user auth: gpu-runners fetch model files with the runner token, which is no user's token.

@@ -14,6 +14,9 @@ import { AudioOpSchema, AudioSourceSchema, AvOutputSchema, VideoInfoSchema, Vide
  *                                    `Accept: application/x-msgpack-stream`, a stream of concatenated msgpack
  *                                    InferFrames ending in one `result` or `error` frame
  *   POST /v1/jobs/{job_id}/cancel    cancels every request carrying that job_id -> {cancelled: n} (JSON)
+ *
+ * Routes on the edge for runners (the runner token again): GET /api/runner/models/{key} (ModelRefSchema) and
+ * GET/PUT /api/runner/blobs/{key}?exp=&sig= (BlobInputSchema, OutputUploadSchema: media by reference).
  */
 
 export const TENSOR_DTYPES = ["float32", "float64", "int8", "uint8", "int16", "uint16", "int32", "int64", "bool"] as const;
@@ -82,56 +85,116 @@ export const VadOptionsSchema = z.object({
   speech_pad_ms: z.number().int().min(0).default(30),
 });
 
-export const InferRequestSchema = z.discriminatedUnion("kernel", [
-  z.object({
-    kernel: z.literal("tensor"),
-    model: ModelRefSchema,
-    inputs: z.record(z.string(), WireTensorSchema),
-    /** Output names to return; all when absent. */
-    outputs: z.array(z.string()).optional(),
-    job_id: z.string().max(200).optional(),
+/** The speech recognition models the asr kernel runs (shipped inside npm packages; see gpu-runner/src/kernels/asr). */
+export const ASR_MODELS = ["moonshine-tiny"] as const;
+
+/**
+ * Media by reference (docs/architecture.md#10-gpu-runner): instead of the bytes, the edge may send a
+ * short-lived capability path on itself, `GET {EDGE_URL}{url}` with the runner token, which the runner
+ * downloads before the kernel runs. The path is relative: the runner reaches the edge at its own EDGE_URL,
+ * which the edge cannot know (a private address, a tunnel, the public host).
+ */
+export const BlobInputSchema = z.object({
+  blob: z.object({
+    url: z.string().startsWith("/api/runner/blobs/").max(4096),
+    size: z.number().int().nonnegative(),
   }),
-  z.object({
-    kernel: z.literal("ocr"),
-    /** PNG or JPEG bytes. */
-    image: Bytes,
-    options: OcrOptionsSchema.prefault({}),
-    job_id: z.string().max(200).optional(),
-  }),
-  z.object({
-    kernel: z.literal("vad"),
-    /** WAV bytes (PCM or float, any rate and channel count: mixed to mono and resampled to 16 kHz). */
-    audio: Bytes,
-    options: VadOptionsSchema.prefault({}),
-    job_id: z.string().max(200).optional(),
-  }),
-  z.object({
-    kernel: z.literal("image"),
-    /** Encoded images (PNG, JPEG, WebP, GIF, TIFF, AVIF, SVG: whatever libvips reads), raw msgpack bin. */
-    images: z.array(Bytes).max(256),
-    /** The starting image when `images` is empty or the finish combines them: generated on the runner. */
-    source: ImageSourceSchema.optional(),
-    ops: z.array(ImageOpSchema).max(64),
-    finish: ImageFinishSchema.prefault({ kind: "image" }),
-    output: ImageOutputFormatSchema.prefault({}),
-    job_id: z.string().max(200).optional(),
-  }),
-  z.object({
-    kernel: z.literal("audio"),
-    /** Encoded audio or video (anything ffmpeg reads), raw msgpack bin; ops name them by index. */
-    media: z.array(Bytes).max(64),
-    source: AudioSourceSchema.prefault({ kind: "input" }),
-    ops: z.array(AudioOpSchema).max(32),
-    job_id: z.string().max(200).optional(),
-  }),
-  z.object({
-    kernel: z.literal("video"),
-    /** Encoded videos, images or audio (what the op needs), raw msgpack bin. */
-    media: z.array(Bytes).max(2000),
-    op: VideoOpSchema,
-    job_id: z.string().max(200).optional(),
-  }),
-]);
+});
+export type BlobInput = z.infer<typeof BlobInputSchema>;
+
+/**
+ * Where a runner may put outputs instead of answering with their bytes: `PUT {EDGE_URL}{url}` with `{name}`
+ * replaced by `<index>.<ext>` (index of the output in the result, ext from its content type), for outputs
+ * larger than `inline_max_bytes`; smaller ones stay inline. A runner without a reachable edge ignores it.
+ */
+export const OutputUploadSchema = z.object({
+  url: z.string().startsWith("/api/runner/blobs/").includes("{name}").max(4096),
+  inline_max_bytes: z.number().int().nonnegative(),
+});
+export type OutputUpload = z.infer<typeof OutputUploadSchema>;
+
+/**
+ * An output the runner stored through OutputUploadSchema: its object key and size. `data` is then empty.
+ * The edge checks the key is one it handed out and adds `uri` (a root-relative storage URL) for the engine.
+ */
+export const StoredOutputSchema = z.object({
+  key: z.string().min(1).max(1024),
+  size: z.number().int().nonnegative(),
+  uri: z.string().optional(),
+});
+export type StoredOutput = z.infer<typeof StoredOutputSchema>;
+
+/**
+ * The request variants, built for one kind of media item: bytes (what kernels see) or bytes and blob
+ * references (what travels on the wire, before the runner's transport layer downloads them).
+ */
+function inferRequestSchema<M extends z.ZodType>(media: M) {
+  return z.discriminatedUnion("kernel", [
+    z.object({
+      kernel: z.literal("tensor"),
+      model: ModelRefSchema,
+      inputs: z.record(z.string(), WireTensorSchema),
+      /** Output names to return; all when absent. */
+      outputs: z.array(z.string()).optional(),
+      job_id: z.string().max(200).optional(),
+    }),
+    z.object({
+      kernel: z.literal("ocr"),
+      /** PNG or JPEG bytes. */
+      image: Bytes,
+      options: OcrOptionsSchema.prefault({}),
+      job_id: z.string().max(200).optional(),
+    }),
+    z.object({
+      kernel: z.literal("vad"),
+      /** WAV bytes (PCM or float, any rate and channel count: mixed to mono and resampled to 16 kHz). */
+      audio: Bytes,
+      options: VadOptionsSchema.prefault({}),
+      job_id: z.string().max(200).optional(),
+    }),
+    z.object({
+      kernel: z.literal("asr"),
+      /** Encoded audio or video: WAV is read directly, anything else goes through ffmpeg (16 kHz mono). */
+      audio: Bytes,
+      model: z.enum(ASR_MODELS).default("moonshine-tiny"),
+      job_id: z.string().max(200).optional(),
+    }),
+    z.object({
+      kernel: z.literal("image"),
+      /** Encoded images (PNG, JPEG, WebP, GIF, TIFF, AVIF, SVG: whatever libvips reads), raw msgpack bin. */
+      images: z.array(media).max(256),
+      /** The starting image when `images` is empty or the finish combines them: generated on the runner. */
+      source: ImageSourceSchema.optional(),
+      ops: z.array(ImageOpSchema).max(64),
+      finish: ImageFinishSchema.prefault({ kind: "image" }),
+      output: ImageOutputFormatSchema.prefault({}),
+      upload: OutputUploadSchema.optional(),
+      job_id: z.string().max(200).optional(),
+    }),
+    z.object({
+      kernel: z.literal("audio"),
+      /** Encoded audio or video (anything ffmpeg reads), raw msgpack bin; ops name them by index. */
+      media: z.array(media).max(64),
+      source: AudioSourceSchema.prefault({ kind: "input" }),
+      ops: z.array(AudioOpSchema).max(32),
+      upload: OutputUploadSchema.optional(),
+      job_id: z.string().max(200).optional(),
+    }),
+    z.object({
+      kernel: z.literal("video"),
+      /** Encoded videos, images or audio (what the op needs), raw msgpack bin. */
+      media: z.array(media).max(2000),
+      op: VideoOpSchema,
+      upload: OutputUploadSchema.optional(),
+      job_id: z.string().max(200).optional(),
+    }),
+  ]);
+}
+
+export const InferRequestSchema = inferRequestSchema(Bytes);
+/** What POST /v1/infer carries: media may be blob references (BlobInputSchema). */
+export const InferWireRequestSchema = inferRequestSchema(z.union([Bytes, BlobInputSchema]));
+export type InferWireRequest = z.infer<typeof InferWireRequestSchema>;
 export type InferRequest = z.infer<typeof InferRequestSchema>;
 /** What a client sends before defaults are applied. */
 export type InferRequestInput = z.input<typeof InferRequestSchema>;
@@ -160,12 +223,28 @@ export const InferResultSchema = z.discriminatedUnion("kernel", [
     /** Seconds from the start of the audio. */
     segments: z.array(SpeechSegmentSchema),
   }),
-  /** Encoded results as raw bytes: one image, or the tiles of a sliced grid. */
-  z.object({ kernel: z.literal("image"), images: z.array(ImageResultImageSchema) }),
+  z.object({
+    kernel: z.literal("asr"),
+    model: z.string(),
+    /** ISO-639-1 code of the language the model transcribes (Moonshine tiny: English only). */
+    language: z.string(),
+    /** Seconds of audio heard. */
+    duration: z.number(),
+    text: z.string(),
+    /** The pieces the audio was transcribed in (the whole clip, or speech stretches of long audio), seconds from the start. */
+    chunks: z.array(z.object({ start: z.number(), end: z.number(), text: z.string() })),
+  }),
+  /** Encoded results as raw bytes: one image, or the tiles of a sliced grid (or `stored`, see StoredOutputSchema). */
+  z.object({ kernel: z.literal("image"), images: z.array(ImageResultImageSchema.extend({ stored: StoredOutputSchema.optional() })) }),
   /** 16-bit PCM WAV. */
-  z.object({ kernel: z.literal("audio"), outputs: z.array(AvOutputSchema) }),
+  z.object({ kernel: z.literal("audio"), outputs: z.array(AvOutputSchema.extend({ stored: StoredOutputSchema.optional() })) }),
   /** Encoded videos, frames or audio, by op; `info` for the info op, `fps` for frames. */
-  z.object({ kernel: z.literal("video"), outputs: z.array(AvOutputSchema), info: VideoInfoSchema.optional(), fps: z.number().optional() }),
+  z.object({
+    kernel: z.literal("video"),
+    outputs: z.array(AvOutputSchema.extend({ stored: StoredOutputSchema.optional() })),
+    info: VideoInfoSchema.optional(),
+    fps: z.number().optional(),
+  }),
 ]);
 export type InferResult = z.infer<typeof InferResultSchema>;
 
@@ -220,6 +299,27 @@ export const RunnerHealthSchema = z.object({
       batches: z.number().int(),
       batched_requests: z.number().int(),
       largest_batch: z.number().int(),
+    })
+    .optional(),
+  /**
+   * Media transport (BlobInputSchema, OutputUploadSchema): whether this runner takes media by reference (its
+   * EDGE_URL answered the runner blob check), why not, and sizes, so that operators and tests can see that
+   * large media did not travel inside requests.
+   */
+  media: z
+    .object({
+      by_reference: z.boolean(),
+      /** Why not, when it does not. */
+      reason: z.string().optional(),
+      /** Size of the last POST /v1/infer body and of the largest, in bytes. */
+      last_request_bytes: z.number().int(),
+      max_request_bytes: z.number().int(),
+      /** Size of the last encoded result, in bytes. */
+      last_result_bytes: z.number().int(),
+      blobs_downloaded: z.number().int(),
+      blob_bytes_downloaded: z.number().int(),
+      blobs_uploaded: z.number().int(),
+      blob_bytes_uploaded: z.number().int(),
     })
     .optional(),
 });

@@ -135,6 +135,19 @@ export class R2BlobStore implements BlobStore {
     return { uri: this.url(objectKey), assetId, contentType: contentTypeForName(objectKey), size: object.size };
   }
 
+  /**
+   * The bucket key and size of a stored URI (checked and existing, like `resolve`), or null for a remote URL:
+   * what a gpu-runner is given a signed URL for when media goes by reference (edge/runners/media.ts).
+   */
+  async locate(uri: string): Promise<{ objectKey: string; size: number } | null> {
+    const target = this.parse(uri);
+    if (target.kind === "remote") return null;
+    const objectKey = target.kind === "asset" ? (await this.assetObject(target.assetId)).objectKey : target.objectKey;
+    const object = await this.bucket.head(objectKey);
+    if (!object || this.expired(objectKey, object)) throw new MediaError(`'${uri}' was not found`, "not_found");
+    return { objectKey, size: object.size };
+  }
+
   async read(uri: string, signal?: AbortSignal): Promise<BlobContent> {
     const target = this.parse(uri);
     const { maxUploadBytes } = getStorageConfig(this.env);

@@ -44,6 +44,8 @@ export class JobMeter {
     const inference = services.inference;
     if (inference) {
       out.inference = {
+        // What the host takes (stored media by URI) is the wrapped service's to say.
+        storedMedia: inference.storedMedia,
         infer: async (request, options) => {
           const started = Date.now();
           try {

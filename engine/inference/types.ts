@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { InferRequestInput, InferResult, OcrOptionsSchema, TensorDtype, VadOptionsSchema, WireTensor } from "../../schema/runner";
+import type { ASR_MODELS, InferRequestInput, InferResult, OcrOptionsSchema, TensorDtype, VadOptionsSchema, WireTensor } from "../../schema/runner";
 
 /**
  * The engine's view of GPU inference (docs/architecture.md#2-dependency-direction-and-host-services and docs/architecture.md#10-gpu-runner). GPU nodes describe what to run; the host
@@ -37,12 +37,35 @@ export interface VadInferenceRequest {
   audio: Uint8Array;
   options?: z.input<typeof VadOptionsSchema>;
 }
+/** Speech recognition with a model shipped on the runner (schema/runner.ts ASR_MODELS). */
+export interface AsrInferenceRequest {
+  kernel: "asr";
+  /** Encoded audio (WAV, or anything ffmpeg reads). */
+  audio: Uint8Array;
+  model?: (typeof ASR_MODELS)[number];
+}
+/**
+ * A stored media input named by its URI (`asset://...`, a storage URL) instead of its bytes. Only sent to a
+ * host whose InferenceService says `storedMedia`: the host reads it, or lets the runner fetch it itself
+ * (media by reference), whichever fits the runner and the size.
+ */
+export interface StoredMediaInput {
+  uri: string;
+}
+/** An encoded media input of the image, audio and video kernels. */
+export type MediaPart = Uint8Array | StoredMediaInput;
+
+type MediaRequest<K extends "image" | "audio" | "video", F extends string> = Omit<Extract<InferRequestInput, { kernel: K }>, "job_id" | "upload" | F> & Record<F, MediaPart[]>;
 /** The image kernel's pipeline (schema/image-ops.ts): encoded images in, encoded images out. */
-export type ImageInferenceRequest = Omit<Extract<InferRequestInput, { kernel: "image" }>, "job_id">;
-/** The audio and video kernels (schema/media-av.ts): encoded media in, encoded media out. */
-export type AudioInferenceRequest = Omit<Extract<InferRequestInput, { kernel: "audio" }>, "job_id">;
-export type VideoInferenceRequest = Omit<Extract<InferRequestInput, { kernel: "video" }>, "job_id">;
-export type InferenceRequest = TensorInferenceRequest | OcrInferenceRequest | VadInferenceRequest | ImageInferenceRequest | AudioInferenceRequest | VideoInferenceRequest;
+export type ImageInferenceRequest = MediaRequest<"image", "images">;
+/**
+ * The audio and video kernels (schema/media-av.ts): encoded media in, encoded media out. An output of any of
+ * these kernels may come back `stored` (schema/runner.ts StoredOutputSchema: already in storage, `uri` set,
+ * `data` empty) instead of inline.
+ */
+export type AudioInferenceRequest = MediaRequest<"audio", "media">;
+export type VideoInferenceRequest = MediaRequest<"video", "media">;
+export type InferenceRequest = TensorInferenceRequest | OcrInferenceRequest | VadInferenceRequest | AsrInferenceRequest | ImageInferenceRequest | AudioInferenceRequest | VideoInferenceRequest;
 
 export interface InferenceOptions {
   /** The node's signal: aborting it cancels the inference, on the runner too. */
@@ -55,6 +78,8 @@ export interface InferenceOptions {
 
 export interface InferenceService {
   infer(request: InferenceRequest, options?: InferenceOptions): Promise<InferResult>;
+  /** The host takes StoredMediaInput in media requests (and may answer with `stored` outputs). */
+  readonly storedMedia?: boolean;
 }
 
 /** What an InferenceError was caused by: a runner's own error codes, plus `unavailable` (no runner could take it). */

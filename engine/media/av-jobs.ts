@@ -2,15 +2,16 @@ import type { z } from "zod";
 import type { AudioOp, AudioSourceSchema, VideoOp } from "../../schema/media-av";
 import type { InferResult } from "../../schema/runner";
 import { InferenceError, NO_RUNNER } from "../inference/types";
+import type { MediaPart } from "../inference/types";
 import type { NodeContext } from "../registry/types";
-import { InlineBytes } from "./data-uri";
-import { type MediaRef, readMedia, saveMedia } from "./refs";
+import type { MediaRef } from "./refs";
+import { mediaPart, outputRef } from "./runner-media";
 
 /**
  * How audio and video nodes run: on the gpu-runner pool's `audio` and `video` kernels (schema/media-av.ts), never
- * in the engine. Inputs are read here through the blob store and sent as raw bytes (msgpack bin, no JSON);
- * results come back as encoded bytes and are stored as temporary media, so what flows between nodes is a
- * reference (`{type: "audio" | "video" | "image", uri}`, plus the bytes when small).
+ * in the engine. Inputs go as raw bytes (msgpack bin, no JSON) or as stored URIs the runner fetches itself
+ * (runner-media.ts); results come back as bytes stored here as temporary media, or already stored by the
+ * runner, so what flows between nodes is a reference (`{type: "audio" | "video" | "image", uri}`, plus the bytes when small).
  */
 export interface MediaInput {
   value: unknown;
@@ -22,9 +23,9 @@ export interface MediaInput {
 type AvResult = Extract<InferResult, { kernel: "audio" | "video" }>;
 type Output = AvResult["outputs"][number];
 
-async function readInputs(ctx: NodeContext, inputs: MediaInput[]): Promise<Uint8Array[]> {
-  const media: Uint8Array[] = [];
-  for (const { value, name, type } of inputs) media.push((await readMedia(value, ctx, `${ctx.nodeName}: ${name}`, type)).bytes);
+async function readInputs(ctx: NodeContext, inputs: MediaInput[]): Promise<MediaPart[]> {
+  const media: MediaPart[] = [];
+  for (const { value, name, type } of inputs) media.push(await mediaPart(ctx, value, `${ctx.nodeName}: ${name}`, type));
   return media;
 }
 
@@ -38,8 +39,7 @@ function inferenceOf(ctx: NodeContext, what: string) {
 export async function storeOutput(ctx: NodeContext, output: Output, type: "audio" | "video" | "image"): Promise<MediaRef> {
   const extra: Record<string, unknown> = {};
   if (type !== "image" && output.duration !== undefined) extra.duration = output.duration;
-  if (!ctx.services.blobs) return { type, uri: "", asset_id: null, data: InlineBytes.wrap(output.data, output.content_type), ...extra };
-  return { ...(await saveMedia(ctx, output.data, { type, contentType: output.content_type, kind: "temp" }, ctx.nodeName)), ...extra };
+  return outputRef(ctx, output, type, extra);
 }
 
 /** One audio pipeline on the runner: the ops run in order on input 0 (or generated silence); the result is a WAV. */

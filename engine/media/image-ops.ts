@@ -1,15 +1,16 @@
 import type { ImageOp, ImageSource } from "../../schema/image-ops";
 import { InferenceError, NO_RUNNER } from "../inference/types";
 import type { NodeContext } from "../registry/types";
-import { InlineBytes } from "./data-uri";
-import { type MediaRef, readMedia, saveMedia } from "./refs";
+import type { MediaPart } from "../inference/types";
+import type { MediaRef } from "./refs";
+import { mediaPart, outputRef } from "./runner-media";
 
 /**
  * How image nodes run their pixels: on the gpu-runner pool (the `image` kernel, schema/image-ops.ts), never in
- * the engine. Inputs are read here through the blob store and sent as raw bytes (msgpack bin, no base64, no
- * JSON); results come back as encoded bytes and are stored as temporary media, so what flows between nodes
- * is a reference (`{type: "image", uri}`, plus the bytes when small). A run without media storage keeps the
- * result inline instead.
+ * the engine. Inputs go as raw bytes (msgpack bin, no base64, no JSON) or, where the host takes them, as
+ * stored URIs the runner fetches itself (runner-media.ts); results come back as bytes, stored here as
+ * temporary media, or already stored by the runner, so what flows between nodes is a reference
+ * (`{type: "image", uri}`, plus the bytes when small). A run without media storage keeps the result inline.
  */
 export interface ImageJob {
   /** Media values of the input images, by index (ops name them by it), with the name used in errors. */
@@ -23,18 +24,15 @@ export interface ImageJob {
 export async function runImageJob(ctx: NodeContext, job: ImageJob): Promise<MediaRef[]> {
   const inference = ctx.services.inference;
   if (!inference) throw new InferenceError(`${NO_RUNNER}: this run has no gpu-runner to process images on (the server needs GPU_RUNNER_URLS)`, "unavailable");
-  const images: Uint8Array[] = [];
-  for (const { value, name } of job.images ?? []) images.push((await readMedia(value, ctx, `${ctx.nodeName}: ${name}`, "image")).bytes);
+  const images: MediaPart[] = [];
+  for (const { value, name } of job.images ?? []) images.push(await mediaPart(ctx, value, `${ctx.nodeName}: ${name}`, "image"));
   const result = await inference.infer(
     { kernel: "image", images, source: job.source, ops: job.ops, finish: job.finish ?? { kind: "image" } },
     { signal: ctx.signal, onProgress: (progress, total) => ctx.progress(progress, total) },
   );
   if (result.kernel !== "image") throw new InferenceError(`${ctx.nodeName}: the gpu-runner answered an image request with a ${result.kernel} result`, "runner_failed");
   const refs: MediaRef[] = [];
-  for (const image of result.images) {
-    if (!ctx.services.blobs) refs.push({ type: "image", uri: "", asset_id: null, data: InlineBytes.wrap(image.data, image.content_type) });
-    else refs.push(await saveMedia(ctx, image.data, { type: "image", contentType: image.content_type, kind: "temp" }, ctx.nodeName));
-  }
+  for (const image of result.images) refs.push(await outputRef(ctx, image, "image"));
   return refs;
 }
 

@@ -110,6 +110,7 @@ export const EnvSchema = z.object({
   GPU_RUNNER_MAX_QUEUE: intFromEnv(1000, 1),
   GPU_RUNNER_MODEL_FETCH_TIMEOUT_MS: intFromEnv(300_000, 100),
   GPU_RUNNER_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  GPU_RUNNER_MEDIA_BY_REFERENCE: z.enum(["auto", "off"]).default("auto"),
 });
 
 export interface RunnerConfig {
@@ -132,6 +133,8 @@ export interface RunnerConfig {
   maxQueue: number;
   modelFetchTimeoutMs: number;
   logLevel: "debug" | "info" | "warn" | "error";
+  /** `auto`: take media by reference once EDGE_URL answers the blob check (gpu-runner/src/blobs); false: always inline. */
+  mediaByReference?: boolean;
 }
 
 /** Thrown when the environment cannot make a runner; `message` lists every problem, one per line. */
@@ -166,6 +169,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxQueue: e.GPU_RUNNER_MAX_QUEUE,
     modelFetchTimeoutMs: e.GPU_RUNNER_MODEL_FETCH_TIMEOUT_MS,
     logLevel: e.GPU_RUNNER_LOG_LEVEL,
+    mediaByReference: e.GPU_RUNNER_MEDIA_BY_REFERENCE === "auto",
   };
 }
 
@@ -186,6 +190,7 @@ export function describeConfig(c: RunnerConfig): Record<string, unknown> {
     max_queue: c.maxQueue,
     model_fetch_timeout_ms: c.modelFetchTimeoutMs,
     log_level: c.logLevel,
+    media_by_reference: c.mediaByReference === false ? "off" : "auto",
     token: "(set)",
   };
 }

@@ -1,5 +1,7 @@
 import type { z } from "zod";
-import type { InferRequest, InferResult, RunnerHealth, RunnerModelListSchema } from "../../schema/runner";
+import type { InferRequest, InferResult, InferWireRequest, RunnerHealth, RunnerModelListSchema } from "../../schema/runner";
+import { EdgeLink } from "./blobs/edge-link";
+import { MediaTransport } from "./blobs/transport";
 import type { RunnerConfig } from "./config";
 import { RunnerFailure } from "./errors";
 import type { Logger } from "./log";
@@ -30,6 +32,8 @@ export class Runner {
   private inFlight = 0;
   private closing = false;
   readonly counters = { completed: 0, failed: 0, cancelled: 0 };
+  /** Media by reference: blob inputs fetched from the edge, large outputs stored there (blobs/transport.ts). */
+  readonly media: MediaTransport;
 
   constructor(
     private readonly config: RunnerConfig,
@@ -51,11 +55,26 @@ export class Runner {
       () => this.scheduler.pump(),
     );
     this.scheduler = new Scheduler(this.pool, (id) => this.store.get(id), config.maxQueue, log);
+    this.media = new MediaTransport(new EdgeLink(config.edgeUrl, config.token, config.mediaByReference ?? true, log));
   }
 
   /** Starts the worker threads; resolves once each has chosen its execution provider. */
   start(): Promise<void> {
+    // Not awaited: an edge that starts after its runners is found by the re-checks that /health triggers.
+    void this.media.link.check();
     return this.pool.start();
+  }
+
+  /**
+   * A request as it came over the wire: its blob inputs are downloaded first, and its large outputs uploaded
+   * after, when it allows that (schema/runner.ts BlobInputSchema, OutputUploadSchema).
+   */
+  async inferWire(request: InferWireRequest, options: InferOptions = {}): Promise<InferResult> {
+    if (this.closing) throw RunnerFailure.overloaded("the runner is shutting down");
+    const signal = options.signal ?? new AbortController().signal;
+    const plain = await this.media.materialize(request, signal);
+    const result = await this.infer(plain, options);
+    return this.media.store(plain, result, signal);
   }
 
   async close(): Promise<void> {
@@ -161,6 +180,7 @@ export class Runner {
       }),
       uptime_seconds: Math.round((performance.now() - this.started) / 100) / 10,
       stats: { ...this.counters, ...this.scheduler.stats },
+      media: this.media.health(),
     };
   }
 

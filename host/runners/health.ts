@@ -1,9 +1,10 @@
 /**
  * `GET /health` of one runner, with a short timeout. A runner is healthy when it answers 2xx with
- * `status: "ok"`; its `in_flight` feeds least-loaded selection. The rest of RunnerHealth is informative, so a
+ * `status: "ok"`; its `in_flight` feeds least-loaded selection, its `media.by_reference` whether it gets media
+ * by reference (schema/runner.ts BlobInputSchema) or inline. The rest of RunnerHealth is informative, so a
  * runner whose report gains or lacks a field is still used rather than dropped from the pool.
  */
-export type ProbeResult = { healthy: true; inFlight: number } | { healthy: false; reason: string };
+export type ProbeResult = { healthy: true; inFlight: number; mediaByReference: boolean } | { healthy: false; reason: string };
 
 export async function probeRunner(url: string, token: string, timeoutMs: number, fetchImpl: typeof fetch = fetch): Promise<ProbeResult> {
   const controller = new AbortController();
@@ -27,7 +28,8 @@ export async function probeRunner(url: string, token: string, timeoutMs: number,
     const report = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
     if (report.status !== "ok") return { healthy: false, reason: `health check reported status ${JSON.stringify(report.status ?? null)}` };
     const inFlight = typeof report.in_flight === "number" && report.in_flight >= 0 ? report.in_flight : 0;
-    return { healthy: true, inFlight };
+    const media = (typeof report.media === "object" && report.media !== null ? report.media : {}) as Record<string, unknown>;
+    return { healthy: true, inFlight, mediaByReference: media.by_reference === true };
   } catch (err) {
     if (controller.signal.aborted) return { healthy: false, reason: `health check timed out after ${timeoutMs / 1000} s` };
     return { healthy: false, reason: `unreachable (${describeFetchError(err)})` };

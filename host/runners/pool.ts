@@ -33,12 +33,17 @@ export interface RunnerPoolOptions {
   random?: () => number;
 }
 
+/** Builds the request for the runner it will go to (see RunnerPool.infer). */
+export type PrepareRequest = (runner: { url: string; mediaByReference: boolean }) => Promise<Record<string, unknown>>;
+
 export const DEFAULT_HEALTH_TIMEOUT_MS = 2000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 3000;
 /** The slowest link to a runner the headers timeout allows for when a request body is large (bytes per second). */
 const MIN_UPLOAD_BYTES_PER_SECOND = 4 * 1024 * 1024;
 
 interface RunnerState extends RunnerView {
+  /** Its last /health said it fetches and stores media itself (schema/runner.ts RunnerHealth `media`). */
+  mediaByReference: boolean;
   lastError?: string;
   probing?: Promise<void>;
 }
@@ -58,7 +63,7 @@ export class RunnerPool {
   private readonly policy: HealthPolicy;
 
   constructor(private readonly options: RunnerPoolOptions) {
-    this.runners = options.urls.map((url) => ({ url, healthy: null, checkedAt: 0, reportedInFlight: 0, sentSinceProbe: 0, inFlight: 0 }));
+    this.runners = options.urls.map((url) => ({ url, healthy: null, checkedAt: 0, reportedInFlight: 0, sentSinceProbe: 0, inFlight: 0, mediaByReference: false }));
     // Bound lazily, so a test or host that swaps the global fetch later is honoured.
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
     this.now = options.now ?? Date.now;
@@ -83,6 +88,7 @@ export class RunnerPool {
       if (result.healthy) {
         r.healthy = true;
         r.reportedInFlight = result.inFlight;
+        r.mediaByReference = result.mediaByReference;
         r.sentSinceProbe = 0;
         r.lastError = undefined;
       } else {
@@ -113,10 +119,14 @@ export class RunnerPool {
     return new InferenceError(`${NO_RUNNER} (${reasons.join("; ")})`, "unavailable");
   }
 
-  /** Runs a wire request (schema/runner.ts InferRequest) on the least-loaded healthy runner. */
-  async infer(request: { job_id?: string } & Record<string, unknown>, options: InferenceOptions = {}): Promise<InferResult> {
+  /**
+   * Runs a wire request (schema/runner.ts InferRequest) on the least-loaded healthy runner. With `prepare`,
+   * the request sent is built for each runner tried (media by reference or inline, as that runner takes it),
+   * and `request` only names the job.
+   */
+  async infer(request: { job_id?: string } & Record<string, unknown>, options: InferenceOptions & { prepare?: PrepareRequest } = {}): Promise<InferResult> {
     if (this.runners.length === 0) throw new InferenceError(`${NO_RUNNER}: no runner is configured (GPU_RUNNER_URLS)`, "unavailable");
-    const body = encodeInferRequest(request);
+    const fixed = options.prepare ? undefined : encodeInferRequest(request);
     await this.refresh();
     const tried = new Map<string, string>();
     // One first try plus one retry on another runner, both only for failures before the runner answered.
@@ -126,6 +136,7 @@ export class RunnerPool {
       runner.inFlight++;
       runner.sentSinceProbe++;
       try {
+        const body = fixed ?? encodeInferRequest(await options.prepare!({ url: runner.url, mediaByReference: runner.mediaByReference }));
         return await dispatchInference({
           url: runner.url,
           token: this.options.token,

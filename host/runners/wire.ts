@@ -2,8 +2,8 @@ import { decode, decodeMultiStream, encode } from "@msgpack/msgpack";
 import {
   INFER_STREAM_CONTENT_TYPE,
   InferFrameSchema,
-  InferRequestSchema,
   InferResultSchema,
+  InferWireRequestSchema,
   MSGPACK_CONTENT_TYPE,
   RUNNER_ERROR_CODES,
   type InferFrame,
@@ -20,7 +20,7 @@ import { InferenceError } from "../../engine/inference/types";
 
 /** Validates a request against the contract (defaults applied) and encodes it; an invalid one never leaves. */
 export function encodeInferRequest(request: unknown): Uint8Array {
-  const parsed = InferRequestSchema.safeParse(request);
+  const parsed = InferWireRequestSchema.safeParse(request);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new InferenceError(`invalid inference request: ${issue.path.join(".") || "request"}: ${issue.message}`, "invalid_request");

@@ -5,7 +5,7 @@ import {
   INFER_STREAM_CONTENT_TYPE,
   MSGPACK_CONTENT_TYPE,
   type InferFrame,
-  type InferRequest,
+  type InferWireRequest,
 } from "../../../schema/runner";
 import type { RunnerConfig } from "../config";
 import { RunnerFailure } from "../errors";
@@ -42,14 +42,18 @@ export function createApp(runner: Runner, config: RunnerConfig, log: Logger): Ho
       if (!outgoing.writableFinished) disconnect.abort();
     });
     const signal = disconnect.signal;
-    const request = parseInferRequest(await readBody(incoming, config.maxBodyBytes));
+    const body = await readBody(incoming, config.maxBodyBytes);
+    runner.media.noteRequest(body.byteLength);
+    const request = parseInferRequest(body);
     const started = performance.now();
     const done = (status: number) => log.debug("infer", { ...describeInfer(request), status, ms: Math.round((performance.now() - started) * 10) / 10 });
     if ((incoming.headers.accept ?? "").includes(INFER_STREAM_CONTENT_TYPE)) return streamInfer(runner, request, signal, config.heartbeatMs, done, log);
     try {
-      const result = await runner.infer(request, { signal });
+      const result = await runner.inferWire(request, { signal });
       done(200);
-      return c.body(encoder.encode(result) as Uint8Array<ArrayBuffer>, 200, { "Content-Type": MSGPACK_CONTENT_TYPE });
+      const encoded = encoder.encode(result);
+      runner.media.noteResult(encoded.byteLength);
+      return c.body(encoded as Uint8Array<ArrayBuffer>, 200, { "Content-Type": MSGPACK_CONTENT_TYPE });
     } catch (err) {
       const failure = toFailure(err, log);
       done(failure.status);
@@ -69,7 +73,7 @@ export function createApp(runner: Runner, config: RunnerConfig, log: Logger): Ho
  * or runs, progress frames as the kernel reports them, then exactly one result or error frame. The response
  * is 200 once streaming starts; failures after that are error frames.
  */
-function streamInfer(runner: Runner, request: InferRequest, signal: AbortSignal, heartbeatMs: number, done: (status: number) => void, log: Logger): Response {
+function streamInfer(runner: Runner, request: InferWireRequest, signal: AbortSignal, heartbeatMs: number, done: (status: number) => void, log: Logger): Response {
   // Aborted when the connection closes, or when the response stream is cancelled.
   const abort = new AbortController();
   signal.addEventListener("abort", () => abort.abort(), { once: true });
@@ -77,11 +81,14 @@ function streamInfer(runner: Runner, request: InferRequest, signal: AbortSignal,
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       const send = (frame: InferFrame) => {
-        if (!closed) controller.enqueue(encoder.encode(frame));
+        if (closed) return;
+        const encoded = encoder.encode(frame);
+        if (frame.type === "result") runner.media.noteResult(encoded.byteLength);
+        controller.enqueue(encoded);
       };
       const heartbeat = setInterval(() => send({ type: "heartbeat" }), heartbeatMs);
       runner
-        .infer(request, { signal: abort.signal, onProgress: (progress, total) => send({ type: "progress", progress, total }) })
+        .inferWire(request, { signal: abort.signal, onProgress: (progress, total) => send({ type: "progress", progress, total }) })
         .then((result) => {
           done(200);
           send({ type: "result", result });

@@ -19,6 +19,12 @@ export async function startFakeEdge(options: { gate?: () => Promise<void> } = {}
   const models = new Map<string, Uint8Array>();
   const requests: FakeEdge["requests"] = [];
   const server: Server = createServer(async (req: IncomingMessage, res) => {
+    // A runner's media-by-reference check (gpu-runner/src/blobs/edge-link.ts) is no model fetch: answered
+    // 404, as by an edge without blob routes, and not recorded.
+    if (req.url === "/api/runner/blobs") {
+      res.writeHead(404, { "Content-Type": "application/json" }).end('{"error":{"message":"not found"}}');
+      return;
+    }
     requests.push({ path: req.url ?? "", authorization: req.headers.authorization });
     const prefix = "/api/runner/models/";
     const key = req.url?.startsWith(prefix) ? req.url.slice(prefix.length).split("/").map(decodeURIComponent).join("/") : undefined;
