@@ -9,10 +9,16 @@ export interface LocalRunner {
   close(): Promise<void>;
 }
 
-/** Whether a graph has nodes that run on a gpu-runner (OCR, speech detection, ONNX models). */
+/**
+ * Speech recognition goes to a provider when one is configured, else to the runner's built-in model
+ * (engine/inference/local-asr.ts): a local run may need a runner for it, so it gets one.
+ */
+const MAY_NEED_RUNNER = new Set(["nodetool.text.AutomaticSpeechRecognition"]);
+
+/** Whether a graph has nodes that run (or may run) on a gpu-runner: OCR, speech, media, ONNX models. */
 export function needsRunner(graph: Graph): boolean {
   const registry = createCoreRegistry();
-  return normalizeGraph(graph).nodes.some((node) => registry.get(node.type)?.gpu === true);
+  return normalizeGraph(graph).nodes.some((node) => registry.get(node.type)?.gpu === true || MAY_NEED_RUNNER.has(node.type));
 }
 
 /**

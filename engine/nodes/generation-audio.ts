@@ -3,6 +3,7 @@
  * `nodetool.audio.TextToSpeech`, `nodetool.text.Embedding`) on OpenAI's audio and embeddings protocols.
  * NodeTool: src/nodetool/nodes/nodetool/text.py, audio.py (nodetool-base).
  */
+import { transcribeLocally } from "../inference/local-asr";
 import { bytesToBase64 } from "../media/data-uri";
 import { pcmToWav } from "../providers/media/wav";
 import { defineNode, out, prop } from "../registry/define-node";
@@ -34,8 +35,11 @@ export const generationAudioNodes: NodeDecl[] = [
     ],
     outputs: [out("text", "str")],
     process: async (inputs, ctx) => {
-      const media = mediaOf(ctx);
       const audio = await requiredMedia(inputs.audio, ctx, "AutomaticSpeechRecognition: audio", "audio");
+      // moonshine-tiny, or no provider configured at all: the gpu-runner's own model (engine/inference/local-asr.ts).
+      const local = await transcribeLocally(ctx, modelRef(inputs.model), audio);
+      if (local !== undefined) return { text: local };
+      const media = mediaOf(ctx);
       const result = await media.transcribe({ model: modelRef(inputs.model), audio }, ctx.signal);
       return { text: result.text };
     },

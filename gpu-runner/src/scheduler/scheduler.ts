@@ -226,7 +226,7 @@ export class Scheduler {
       this.pool.run(worker, (taskId): ToWorker => ({ type: "tensor", taskId, model, items, outputs: request.outputs }), transfer, callbacks);
     } else {
       const request = first.request as KernelRequest;
-      const payloads = request.kernel === "ocr" ? [request.image] : request.kernel === "vad" ? [request.audio] : request.kernel === "image" ? request.images : request.media;
+      const payloads = request.kernel === "ocr" ? [request.image] : request.kernel === "vad" || request.kernel === "asr" ? [request.audio] : request.kernel === "image" ? request.images : request.media;
       // Several payloads may be views into one decoded body: each buffer is listed once.
       const transfer = [...new Set(payloads.map((b) => b.buffer).filter((b): b is ArrayBuffer => b instanceof ArrayBuffer))];
       this.pool.run(worker, (taskId): ToWorker => ({ type: "kernel", taskId, kernel: request.kernel, request, cancelFlag: first.cancelFlag }), transfer, callbacks);
