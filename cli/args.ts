@@ -1,4 +1,6 @@
 import { parseArgs } from "node:util";
+import { readSettings } from "../host/config/env-settings";
+import { CLI_SETTINGS } from "./config";
 
 /** Exit codes of every command. */
 export const EXIT = {
@@ -88,13 +90,14 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     throw new UsageError((err as Error).message);
   }
   const { values, positionals } = parsed;
-  const url = (values.url ?? (env.NODETOOL_EDGE_URL || DEFAULT_URL)).replace(/\/+$/, "");
+  const server = readSettings(CLI_SETTINGS.server, env);
+  const url = (values.url ?? server.NODETOOL_EDGE_URL ?? DEFAULT_URL).replace(/\/+$/, "");
   if (!/^https?:\/\/[^/]/.test(url)) throw new UsageError(`--url must be an http(s) URL, got '${url}'`);
   return {
     command: positionals[0],
     positionals: positionals.slice(1),
     url,
-    token: values.token ?? (env.NODETOOL_EDGE_TOKEN || undefined),
+    token: values.token ?? server.NODETOOL_EDGE_TOKEN,
     local: values.local ?? false,
     params: values.params,
     param: values.param ?? [],

@@ -9,8 +9,7 @@ import { nodeCodeSandbox } from "./code-sandbox";
  * in memory for the run (the Worker keeps them in Durable Objects), and embeddings through the same provider
  * settings as the LLM nodes, with EMBEDDING_MODEL as the default model.
  */
-export function localCodeAndVectors(env: NodeJS.ProcessEnv, settings: ChatSettings): Pick<EngineServices, "code" | "vectors" | "embeddings"> {
-  const model = env.EMBEDDING_MODEL?.trim();
+export function localCodeAndVectors(settings: ChatSettings, model: string | undefined): Pick<EngineServices, "code" | "vectors" | "embeddings"> {
   return {
     code: nodeCodeSandbox(),
     vectors: new MemoryVectorStore(),

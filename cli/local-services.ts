@@ -1,10 +1,9 @@
 // Settings and clients come from host/, the services the Worker uses too, so that the CLI reads
 // OPENAI_API_KEY, CHAT_PROVIDERS, GPU_RUNNER_URLS ... exactly as a deployment does.
-import { parseChatSettings } from "../host/chat/settings";
 import { runnerPool } from "../host/runners/pool";
+import { type CliConfig, parseCliConfig } from "./config";
 import { localCodeAndVectors } from "./code-vector-services";
-import { parseSearchSettings, SerpApiSearchService } from "../host/search/search-service";
-import { parseFetchSettings } from "../host/web/config";
+import { SerpApiSearchService } from "../host/search/search-service";
 import { GuardedHttpService } from "../host/web/http-service";
 import { InferenceError, NO_RUNNER, type InferenceService } from "../engine/inference/types";
 import { MemoryBlobStore } from "../engine/media/memory-blob-store";
@@ -24,11 +23,9 @@ export interface LocalServices {
  * GPU nodes in a local run: the same pool the Worker uses, over the runners GPU_RUNNER_URLS names (with
  * GPU_RUNNER_TOKEN). Uploaded models live on a server, so RunONNXModel needs one; OCR and VAD need only a runner.
  */
-function localInference(env: NodeJS.ProcessEnv): InferenceService | undefined {
-  const urls = (env.GPU_RUNNER_URLS ?? "").split(",").map((u) => u.trim().replace(/\/+$/, "")).filter(Boolean);
-  if (urls.length === 0) return undefined;
-  const timeoutSeconds = Number(env.GPU_RUNNER_TIMEOUT_SECONDS ?? 30);
-  const pool = runnerPool({ urls, token: env.GPU_RUNNER_TOKEN ?? "", idleTimeoutMs: (Number.isFinite(timeoutSeconds) && timeoutSeconds > 0 ? timeoutSeconds : 30) * 1000 });
+function localInference(runners: CliConfig["runners"]): InferenceService | undefined {
+  if (runners.urls.length === 0) return undefined;
+  const pool = runnerPool(runners);
   return {
     async infer(request, options = {}) {
       if (request.kernel === "tensor") {
@@ -44,18 +41,20 @@ function localInference(env: NodeJS.ProcessEnv): InferenceService | undefined {
  * memory, and gpu-runners when GPU_RUNNER_URLS names some.
  */
 export function localServices(env: NodeJS.ProcessEnv): LocalServices {
-  // Invalid settings travel inside the service: an LLM node then fails saying which setting to fix.
-  const { warnings: _warnings, ...settings } = parseChatSettings(env);
+  const config = parseCliConfig(env);
+  // Said once, on stderr; invalid chat settings also travel inside the service, so an LLM node fails naming them.
+  for (const problem of config.problems) console.error(`[config] ${problem}`);
+  const settings = config.chat;
   const blobs = new MemoryBlobStore();
-  const inference = localInference(env);
+  const inference = localInference(config.runners);
   // Workspace files and SQLite databases live in memory for the run: nothing touches the host's file system.
   const workspace = new MemoryWorkspace();
   const sql = new MemorySqlService();
   // The web nodes use the Worker's own guard and search client (plain fetch), with the same settings.
-  const http = new GuardedHttpService(parseFetchSettings(env));
-  const search = new SerpApiSearchService(parseSearchSettings(env));
+  const http = new GuardedHttpService(config.fetch);
+  const search = new SerpApiSearchService(config.search);
   return {
-    services: { ...localCodeAndVectors(env, settings), llm: new ChatService(settings, { log: () => {} }), media: new OpenAIMediaService(settings), blobs, http, search, workspace, sql, ...(inference ? { inference } : {}) },
+    services: { ...localCodeAndVectors(settings, config.embeddingModel), llm: new ChatService(settings, { log: () => {} }), media: new OpenAIMediaService(settings), blobs, http, search, workspace, sql, ...(inference ? { inference } : {}) },
     readAsset: async (uri) => (await blobs.read(uri)).bytes,
   };
 }

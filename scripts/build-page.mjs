@@ -1,6 +1,6 @@
 // Builds the runner page's script: public/src/main.ts (vanilla TS + @msgpack/msgpack) bundled and minified
 // into public/app.js, which wrangler serves as a static asset next to public/index.html. Run by `npm start`
-// and `npm test` (prestart/pretest) and by the browser tests; the output is git-ignored.
+// and `npm test` (their scripts run it first) and by the browser tests; the output is git-ignored.
 import { build } from "esbuild";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";

@@ -7,37 +7,11 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { tsImport } from "tsx/esm/api";
 import { applyLocalMigrations, ROOT, WRANGLER } from "./local-edge.mjs";
 
-/** Every setting the Worker reads (README "Configuration"); forwarded from the shell when set. */
-const FORWARDED = [
-  "AUTH_PROVIDER",
-  "SERVER_AUTH_TOKEN",
-  "WORKER_AUTH_TOKEN",
-  "SUPABASE_URL",
-  "SUPABASE_JWT_SECRET",
-  "MAX_BODY_BYTES",
-  "SSE_KEEPALIVE_MS",
-  "JOB_MAX_RUN_SECONDS",
-  "JOB_LOG_RETENTION_SECONDS",
-  "JOB_WATCHDOG_SECONDS",
-  "MAX_CONCURRENT_JOBS_PER_USER",
-  "OPENAI_API_KEY",
-  "OPENAI_BASE_URL",
-  "ANTHROPIC_API_KEY",
-  "ANTHROPIC_BASE_URL",
-  "CHAT_PROVIDERS",
-  "CHAT_DEFAULT_MODEL",
-  "CHAT_MODEL_ALIASES",
-  "CHAT_UPSTREAM_TIMEOUT_SECONDS",
-  "MAX_UPLOAD_BYTES",
-  "TEMP_RETENTION_SECONDS",
-  "ALLOW_REMOTE_MEDIA_FETCH",
-  "GPU_RUNNER_URLS",
-  "GPU_RUNNER_TOKEN",
-  "GPU_RUNNER_TIMEOUT_SECONDS",
-  "MAX_MODEL_BYTES",
-];
+/** Every setting the Worker reads (docs/configuration.md), from its settings schema: forwarded from the shell when set. */
+const { WORKER_VARIABLES: FORWARDED } = await tsImport("../edge/config/schema.ts", import.meta.url);
 const PORT = Number(process.env.PORT ?? 8787);
 const BASE = `http://127.0.0.1:${PORT}`;
 const STATE = path.join(ROOT, ".wrangler", "state");

@@ -6,7 +6,11 @@ import type { UserDatabase } from "../sqlite/user-database";
 import type { VectorCollection } from "../vectors/vector-collection";
 import type { ChatThreads } from "../threads/chat-threads";
 
-/** Bindings and variables of the Worker (wrangler.toml `[vars]`, secrets and bindings). */
+/**
+ * Bindings and variables of the Worker (wrangler.toml `[vars]`, secrets and bindings). The variables are raw
+ * strings: edge/config/schema.ts reads each of them (the type check there fails when the two lists differ) and
+ * getConfig (edge/config/config.ts) hands the typed settings to the rest of the Worker.
+ */
 export interface Env {
   DB: D1Database;
   JOBS: DurableObjectNamespace<JobObject>;
@@ -28,7 +32,7 @@ export interface Env {
   SUPABASE_URL?: string;
   SUPABASE_JWT_SECRET?: string;
   MAX_BODY_BYTES?: string;
-  // Request bounds besides MAX_BODY_BYTES (edge/limits): parsed by their own module.
+  // Request bounds besides MAX_BODY_BYTES (edge/limits).
   MAX_JSON_DEPTH?: string;
   MAX_GRAPH_NODES?: string;
   MAX_GRAPH_EDGES?: string;
@@ -43,7 +47,7 @@ export interface Env {
   JOB_LOG_RETENTION_SECONDS?: string;
   JOB_WATCHDOG_SECONDS?: string;
   MAX_CONCURRENT_JOBS_PER_USER?: string;
-  // Chat proxy and LLM nodes (edge/chat): parsed by their own module.
+  // Chat proxy and LLM nodes (edge/chat; read by host/chat/settings.ts).
   OPENAI_API_KEY?: string;
   OPENAI_BASE_URL?: string;
   ANTHROPIC_API_KEY?: string;
@@ -52,22 +56,25 @@ export interface Env {
   CHAT_DEFAULT_MODEL?: string;
   CHAT_MODEL_ALIASES?: string;
   CHAT_UPSTREAM_TIMEOUT_SECONDS?: string;
-  // Storage and media (edge/storage): parsed by their own module.
+  // Storage and media (edge/storage).
   MAX_UPLOAD_BYTES?: string;
   TEMP_RETENTION_SECONDS?: string;
   /** How long captured run outputs (record_outputs) live, in seconds (default 86400): edge/execution/capture-store.ts. */
   CAPTURE_RETENTION_SECONDS?: string;
   ALLOW_REMOTE_MEDIA_FETCH?: string;
-  // Model files (edge/models) and the gpu-runner pool (edge/runners): parsed by edge/config/config.ts.
+  // Model files (edge/models) and the gpu-runner pool (edge/runners; read by host/config/runner-settings.ts).
   MAX_MODEL_BYTES?: string;
   GPU_RUNNER_URLS?: string;
   GPU_RUNNER_TOKEN?: string;
   GPU_RUNNER_TIMEOUT_SECONDS?: string;
+  /** Media by reference (edge/runners/media.ts): the inline size limit and the signed URLs' lifetime. */
+  GPU_RUNNER_INLINE_MEDIA_BYTES?: string;
+  GPU_RUNNER_BLOB_URL_TTL_SECONDS?: string;
   /** Largest file one workspace write accepts (bytes; default 25 MiB): edge/workspace/r2-workspace.ts. */
   WORKSPACE_MAX_FILE_BYTES?: string;
   /** The embedding model of vector collections that name none (default text-embedding-3-small). */
   EMBEDDING_MODEL?: string;
-  // Outbound HTTP of the web nodes (edge/web) and web search (edge/search): parsed by their own modules.
+  // Outbound HTTP of the web nodes and web search (read by host/web/config.ts and host/search/search-service.ts).
   FETCH_ALLOW_HOSTS?: string;
   FETCH_MAX_BYTES?: string;
   FETCH_TIMEOUT_SECONDS?: string;

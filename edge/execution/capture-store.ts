@@ -1,4 +1,5 @@
 import type { CaptureIndex } from "../../schema/execution";
+import { getConfig } from "../config/config";
 import type { Env } from "../config/env";
 import { ApiError } from "../errors/api-error";
 import { checkKey, ownerSegment } from "../storage/keys";
@@ -15,15 +16,12 @@ import { checkKey, ownerSegment } from "../storage/keys";
  * (edge/storage/retention.ts) deletes it.
  */
 export const CAPTURE_AREA = "captures";
-export const DEFAULT_CAPTURE_RETENTION_SECONDS = 86_400;
 
 /** Bounds on what one run may record; items beyond them are listed in the index as not stored. */
 export const CAPTURE_LIMITS = { maxItems: 10_000, maxItemBytes: 8 * 1024 * 1024, maxRunBytes: 256 * 1024 * 1024 };
 
 export function captureRetentionSeconds(env: Env): number {
-  const raw = env.CAPTURE_RETENTION_SECONDS;
-  const n = raw === undefined || raw.trim() === "" ? NaN : Number(raw);
-  return Number.isFinite(n) && n > 0 ? n : DEFAULT_CAPTURE_RETENTION_SECONDS;
+  return getConfig(env).storage.captureRetentionSeconds;
 }
 
 /** `captures/<owner>/<run_id>/`; the run id is checked as a key segment (a 400 for `..`, `/` and the like). */

@@ -3,15 +3,14 @@ import { WorkerWorkflowTools } from "../agents/workflow-tools";
 import { chatService } from "../../host/chat/settings";
 import { workerCodeSandbox } from "../code/sandbox";
 import { workerEmbeddings, workerVectorStore } from "../vectors/store";
-import { parseChatSettings } from "../../host/chat/settings";
 import { OpenAIMediaService } from "../../engine/providers/media/service";
+import { getConfig } from "../config/config";
 import type { Env } from "../config/env";
 import { createInferenceService } from "../runners/service";
-import { SerpApiSearchService, parseSearchSettings } from "../../host/search/search-service";
+import { SerpApiSearchService } from "../../host/search/search-service";
 import { R2BlobStore } from "../storage/blob-store";
 import { DurableSqlService } from "../sqlite/sql-service";
 import { R2Workspace } from "../workspace/r2-workspace";
-import { getFetchSettings } from "../../host/web/config";
 import { GuardedHttpService } from "../../host/web/http-service";
 
 /** Who a job runs for: what host services may scope their work to (a user's storage, a job's logs). */
@@ -27,9 +26,10 @@ export interface JobIdentity {
  * place where the Worker's bindings are handed to the runtime-agnostic engine.
  */
 export function createJobServices(env: Env, job: JobIdentity): Partial<EngineServices> {
+  const config = getConfig(env);
   return {
     blobs: new R2BlobStore(env, job),
-    llm: chatService(env),
+    llm: chatService(env, config.chat),
     // Agents' workflow_<name> tools: the user's tool workflows, run in-process within this job.
     workflows: new WorkerWorkflowTools(env, job, () => createJobServices(env, job)),
     // GPU nodes: the isolate's gpu-runner pool, with model names resolved to the job user's uploaded models.
@@ -38,14 +38,14 @@ export function createJobServices(env: Env, job: JobIdentity): Partial<EngineSer
     workspace: new R2Workspace(env, job.userId),
     sql: new DurableSqlService(env, job.userId),
     // Web nodes: outbound HTTP behind the fetch guard, and the operator's SerpAPI-compatible search provider.
-    http: new GuardedHttpService(getFetchSettings(env)),
-    search: new SerpApiSearchService(parseSearchSettings(env)),
+    http: new GuardedHttpService(config.fetch),
+    search: new SerpApiSearchService(config.search),
     // Code nodes: JavaScript in QuickJS (WebAssembly), with time and memory limits and no host access.
     code: workerCodeSandbox(),
     // vector.chroma nodes: the user's collections (one Durable Object each) and embeddings via the chat providers.
     vectors: workerVectorStore(env, job.userId),
     embeddings: workerEmbeddings(env),
     // Generation nodes (images, speech, transcription, video): OpenAI's media APIs on the chat providers.
-    media: new OpenAIMediaService(parseChatSettings(env), { log: (m, err) => console.warn(m, err ?? "") }),
+    media: new OpenAIMediaService(config.chat, { log: (m, err) => console.warn(m, err ?? "") }),
   };
 }

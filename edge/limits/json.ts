@@ -52,3 +52,22 @@ export function graphSize(body: unknown): GraphSize | null {
   if (!Array.isArray(graph.nodes) && !Array.isArray(graph.edges)) return null;
   return { nodes: length(graph.nodes), edges: length(graph.edges) };
 }
+
+/**
+ * The deepest nesting of arrays and objects in a value already decoded (a MessagePack WebSocket frame), counted as
+ * jsonDepth counts text: the value itself is level 1. Walked with a stack of its own, never by recursion.
+ */
+export function valueDepth(value: unknown, stopAbove = Infinity): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (item === null || typeof item !== "object" || ArrayBuffer.isView(item)) continue;
+    if (depth > max) {
+      max = depth;
+      if (max > stopAbove) return max;
+    }
+    for (const child of Array.isArray(item) ? item : Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return max;
+}

@@ -5,7 +5,8 @@ import { isModelUpload } from "../models/routes";
 import { isStreamingUpload } from "../storage/routes";
 import { readLimitedBody, refuseWhileDraining } from "./body";
 import { getLimits } from "./config";
-import { graphSize, jsonDepth } from "./json";
+import { depthError, graphSizeError } from "./check";
+import { jsonDepth } from "./json";
 
 /** Requests already checked: the chat routes are mounted in the app too, and are checked only once. */
 const checked = new WeakSet<Request>();
@@ -38,9 +39,7 @@ export function requestLimits(refuse: (err: ApiError) => Response): MiddlewareHa
 
 function jsonProblem(bytes: Uint8Array, limits: ReturnType<typeof getLimits>, request: Request): ApiError | null {
   const depth = jsonDepth(bytes, limits.maxJsonDepth);
-  if (depth > limits.maxJsonDepth) {
-    return new ApiError("invalid_request", `JSON body is nested deeper than ${limits.maxJsonDepth} levels (MAX_JSON_DEPTH)`);
-  }
+  if (depth > limits.maxJsonDepth) return depthError(limits);
   // Only bodies that may carry a graph are parsed here; the route parses its own body as usual.
   if (!mayCarryGraph(request.method, new URL(request.url).pathname)) return null;
   let body: unknown;
@@ -49,14 +48,7 @@ function jsonProblem(bytes: Uint8Array, limits: ReturnType<typeof getLimits>, re
   } catch {
     return null; // malformed: the route's validator answers it
   }
-  const size = graphSize(body);
-  if (size && size.nodes > limits.maxGraphNodes) {
-    return new ApiError("payload_too_large", `The graph has ${size.nodes} nodes; at most ${limits.maxGraphNodes} are allowed (MAX_GRAPH_NODES)`);
-  }
-  if (size && size.edges > limits.maxGraphEdges) {
-    return new ApiError("payload_too_large", `The graph has ${size.edges} edges; at most ${limits.maxGraphEdges} are allowed (MAX_GRAPH_EDGES)`);
-  }
-  return null;
+  return graphSizeError(body, limits);
 }
 
 /** Routes whose bodies are workflows or graphs. */

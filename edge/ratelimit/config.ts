@@ -1,54 +1,12 @@
 import type { KeyLimits } from "../../schema/accounts";
+import { getConfig, type RateLimitValues } from "../config/config";
+import type { Env } from "../config/env";
 
-/** The env settings of rate limits and quotas (README "Configuration"); 0 turns a limit off. */
-export interface RateLimitEnv {
-  KEY_REQUESTS_PER_MINUTE?: string;
-  KEY_MAX_CONCURRENT_JOBS?: string;
-  USER_REQUESTS_PER_MINUTE?: string;
-  USER_MAX_CONCURRENT_JOBS?: string;
-}
+/** Rate limits and quotas (docs/configuration.md); 0 turns a limit off. Read with the other settings (edge/config). */
+export type RateLimitSettings = RateLimitValues;
 
-export interface RateLimitSettings {
-  keyRequestsPerMinute: number;
-  keyConcurrentJobs: number;
-  userRequestsPerMinute: number;
-  userConcurrentJobs: number;
-  problems: string[];
-}
-
-export const DEFAULT_KEY_REQUESTS_PER_MINUTE = 600;
-
-function count(raw: string | undefined, fallback: number, name: string, problems: string[]): number {
-  if (raw === undefined || raw.trim() === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) {
-    problems.push(`${name} must be a whole number (0: no limit), got '${raw}'; using ${fallback}`);
-    return fallback;
-  }
-  return n;
-}
-
-export function parseRateLimits(env: RateLimitEnv): RateLimitSettings {
-  const problems: string[] = [];
-  return {
-    keyRequestsPerMinute: count(env.KEY_REQUESTS_PER_MINUTE, DEFAULT_KEY_REQUESTS_PER_MINUTE, "KEY_REQUESTS_PER_MINUTE", problems),
-    keyConcurrentJobs: count(env.KEY_MAX_CONCURRENT_JOBS, 0, "KEY_MAX_CONCURRENT_JOBS", problems),
-    userRequestsPerMinute: count(env.USER_REQUESTS_PER_MINUTE, 0, "USER_REQUESTS_PER_MINUTE", problems),
-    userConcurrentJobs: count(env.USER_MAX_CONCURRENT_JOBS, 0, "USER_MAX_CONCURRENT_JOBS", problems),
-    problems,
-  };
-}
-
-const cache = new WeakMap<object, RateLimitSettings>();
-
-export function getRateLimits(env: RateLimitEnv): RateLimitSettings {
-  let settings = cache.get(env);
-  if (!settings) {
-    settings = parseRateLimits(env);
-    cache.set(env, settings);
-    for (const problem of settings.problems) console.warn(`[config] ${problem}`);
-  }
-  return settings;
+export function getRateLimits(env: Env): RateLimitSettings {
+  return getConfig(env).rateLimits;
 }
 
 /** One counter a request or job is checked against: the user's, or one key's. */

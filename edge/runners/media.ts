@@ -24,26 +24,6 @@ export interface MediaSettings {
   urlTtlSeconds: number;
 }
 
-export const DEFAULT_INLINE_MEDIA_BYTES = 256 * 1024;
-export const DEFAULT_BLOB_URL_TTL_SECONDS = 3600;
-
-function setting(raw: string | undefined, fallback: number, name: string, min: number): number {
-  if (raw === undefined || raw.trim() === "") return fallback;
-  const n = Number(raw.trim());
-  if (!Number.isInteger(n) || n < min) {
-    console.warn(`[config] ${name} must be a whole number of at least ${min}, got '${raw}'; using ${fallback}`);
-    return fallback;
-  }
-  return n;
-}
-
-export function mediaSettings(env: Env): MediaSettings {
-  return {
-    inlineMaxBytes: setting(env.GPU_RUNNER_INLINE_MEDIA_BYTES, DEFAULT_INLINE_MEDIA_BYTES, "GPU_RUNNER_INLINE_MEDIA_BYTES", 0),
-    urlTtlSeconds: setting(env.GPU_RUNNER_BLOB_URL_TTL_SECONDS, DEFAULT_BLOB_URL_TTL_SECONDS, "GPU_RUNNER_BLOB_URL_TTL_SECONDS", 10),
-  };
-}
-
 type MediaKernel = "image" | "audio" | "video";
 const MEDIA_FIELD: Record<MediaKernel, "images" | "media"> = { image: "images", audio: "media", video: "media" };
 

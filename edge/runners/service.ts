@@ -4,7 +4,7 @@ import type { Env } from "../config/env";
 import { resolveModelRef } from "../models/resolve";
 import { runnerPool, type PoolStatus, type RunnerPool } from "../../host/runners/pool";
 import { R2BlobStore } from "../storage/blob-store";
-import { MediaPlan, mediaSettings } from "./media";
+import { MediaPlan } from "./media";
 
 /** The isolate's pool for this configuration; a configuration problem is the reason nothing can run. */
 export function poolFor(config: Config): RunnerPool {
@@ -47,7 +47,7 @@ export function createInferenceService(env: Env, job: { jobId: string; userId: s
       }
       if (MediaPlan.isMediaRequest(request)) {
         const pool = poolFor(config);
-        const plan = await MediaPlan.create(env, job, new R2BlobStore(env, job), config.gpuRunnerToken ?? "", mediaSettings(env), request);
+        const plan = await MediaPlan.create(env, job, new R2BlobStore(env, job), config.gpuRunnerToken ?? "", config.runnerMedia, request);
         const result = await pool.infer({ job_id: jobId }, { ...options, prepare: async (runner) => ({ ...(await plan.build(runner)), job_id: jobId }) });
         return plan.finish(result);
       }

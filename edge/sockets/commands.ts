@@ -28,6 +28,8 @@ import { db } from "../db/client";
 import { ApiError } from "../errors/api-error";
 import { toApiError } from "../errors/handler";
 import { findJob } from "../jobs/job-rows";
+import { checkCommandData } from "../limits/check";
+import { getLimits } from "../limits/config";
 import type { JobSnapshot } from "../jobs/job-spec";
 import { isFinished, jobStub } from "../jobs/job-stream";
 import { startJob, type RunTarget } from "../runs/start-job";
@@ -74,6 +76,8 @@ export async function runCommand(ctx: CommandContext, frame: unknown): Promise<C
   try {
     const parsed = parseFrame(frame);
     command = parsed.command;
+    // The request bounds of the HTTP routes hold here too: MAX_JSON_DEPTH, and the graph limits for run_job.
+    checkCommandData(parsed.command, parsed.data, getLimits(ctx.env));
     return await dispatch(ctx, parsed.command, parsed.data);
   } catch (err) {
     return { reply: errorReply(err, command ?? commandOf(frame)) };

@@ -1,6 +1,6 @@
 import { OpenAIEmbeddingService, type EmbeddingService } from "../../engine/embeddings/client";
 import { checkCollectionName, type VectorStore } from "../../engine/vectors/store";
-import { parseChatSettings } from "../../host/chat/settings";
+import { getConfig } from "../config/config";
 import type { Env } from "../config/env";
 
 /**
@@ -31,9 +31,8 @@ const clients = new WeakMap<object, EmbeddingService>();
 export function workerEmbeddings(env: Env): EmbeddingService {
   let client = clients.get(env);
   if (!client) {
-    const { warnings: _warnings, ...settings } = parseChatSettings(env);
-    const model = env.EMBEDDING_MODEL?.trim();
-    client = new OpenAIEmbeddingService(settings, model ? { defaultModel: model } : {});
+    const { chat, embeddingModel } = getConfig(env);
+    client = new OpenAIEmbeddingService(chat, embeddingModel ? { defaultModel: embeddingModel } : {});
     clients.set(env, client);
   }
   return client;

@@ -1,30 +1,11 @@
-/** Webhook delivery settings (README "Configuration"). */
-export interface WebhookEnv {
-  WEBHOOK_MAX_ATTEMPTS?: string;
-  WEBHOOK_RETRY_BASE_SECONDS?: string;
-  WEBHOOK_TIMEOUT_SECONDS?: string;
-}
+import { getConfig, type WebhookValues } from "../config/config";
+import type { Env } from "../config/env";
 
-export interface WebhookSettings {
-  /** Attempts per delivery, the first included; then it is recorded as `failed`. */
-  maxAttempts: number;
-  /** The wait before the first retry; each later one waits twice as long (capped at an hour). */
-  retryBaseMs: number;
-  /** How long one attempt may take. */
-  timeoutMs: number;
-}
+/** Webhook delivery settings (docs/configuration.md), read with the other settings (edge/config). */
+export type WebhookSettings = WebhookValues;
 
-function positive(raw: string | undefined, fallback: number): number {
-  const n = raw === undefined || raw.trim() === "" ? NaN : Number(raw);
-  return Number.isFinite(n) && n > 0 ? n : fallback;
-}
-
-export function webhookSettings(env: WebhookEnv): WebhookSettings {
-  return {
-    maxAttempts: Math.min(30, Math.floor(positive(env.WEBHOOK_MAX_ATTEMPTS, 8))),
-    retryBaseMs: positive(env.WEBHOOK_RETRY_BASE_SECONDS, 10) * 1000,
-    timeoutMs: positive(env.WEBHOOK_TIMEOUT_SECONDS, 15) * 1000,
-  };
+export function webhookSettings(env: Env): WebhookSettings {
+  return getConfig(env).webhooks;
 }
 
 const MAX_BACKOFF_MS = 3600_000;

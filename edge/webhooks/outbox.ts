@@ -1,8 +1,8 @@
 import type { WebhookEvent } from "../../schema/accounts";
+import { getConfig } from "../config/config";
 import type { Env } from "../config/env";
 import { db } from "../db/client";
 import { guardedFetch, remoteUrlProblem } from "../../host/web/remote";
-import { getFetchSettings } from "../../host/web/config";
 import { newId } from "../workflows/repository";
 import { backoffMs, webhookSettings } from "./config";
 import { insertDelivery, recordAttempt } from "./deliveries";
@@ -95,7 +95,7 @@ export class WebhookOutbox {
 
   private problem(url: string): string | null {
     try {
-      const p = remoteUrlProblem(new URL(url), getFetchSettings(this.env).allowed);
+      const p = remoteUrlProblem(new URL(url), getConfig(this.env).fetch.allowed);
       return p ? `refused: ${p}` : null;
     } catch {
       return "refused: not a valid URL";
@@ -140,7 +140,7 @@ export class WebhookOutbox {
         target.url,
         { method: "POST", headers, body: row.body },
         {
-          allowed: getFetchSettings(this.env).allowed,
+          allowed: getConfig(this.env).fetch.allowed,
           maxRedirects: 0,
           signal: AbortSignal.timeout(settings.timeoutMs),
           fail: (message, reason) => (reason === "refused" ? new WebhookRefused(message) : new Error(`the receiver answered with a redirect, which webhooks do not follow`)),

@@ -1,6 +1,7 @@
 import { contentTypeForName } from "../../engine/media/content-types";
-import { ancestorsOf, DEFAULT_MAX_ENTRIES, DEFAULT_MAX_FILE_BYTES, isBelow, workspaceFilePath, workspaceFolderPath } from "../../engine/workspace/paths";
+import { ancestorsOf, DEFAULT_MAX_ENTRIES, isBelow, workspaceFilePath, workspaceFolderPath } from "../../engine/workspace/paths";
 import { WorkspaceError, type WorkspaceEntry, type WorkspaceService } from "../../engine/workspace/workspace-service";
+import { getConfig } from "../config/config";
 import type { Env } from "../config/env";
 import { keyProblem, ownerSegment } from "../storage/keys";
 
@@ -23,11 +24,6 @@ export interface R2WorkspaceOptions {
   maxEntries?: number;
 }
 
-function positiveInt(raw: string | undefined, fallback: number): number {
-  const n = Number(raw);
-  return raw !== undefined && raw.trim() !== "" && Number.isFinite(n) && n > 0 ? Math.floor(n) : fallback;
-}
-
 export class R2Workspace implements WorkspaceService {
   private readonly bucket: R2Bucket;
   private readonly prefix: string;
@@ -39,7 +35,7 @@ export class R2Workspace implements WorkspaceService {
     this.bucket = env.STORAGE;
     this.owner = ownerSegment(userId);
     this.prefix = `${WORKSPACE_AREA}/${this.owner}/`;
-    this.maxFileBytes = options.maxFileBytes ?? positiveInt(env.WORKSPACE_MAX_FILE_BYTES, DEFAULT_MAX_FILE_BYTES);
+    this.maxFileBytes = options.maxFileBytes ?? getConfig(env).storage.workspaceMaxFileBytes;
     this.maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
   }
 

@@ -111,6 +111,7 @@ export const EnvSchema = z.object({
   GPU_RUNNER_MODEL_FETCH_TIMEOUT_MS: intFromEnv(300_000, 100),
   GPU_RUNNER_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   GPU_RUNNER_MEDIA_BY_REFERENCE: z.enum(["auto", "off"]).default("auto"),
+  GPU_RUNNER_FFMPEG: z.string().trim().min(1).optional(),
 });
 
 export interface RunnerConfig {
@@ -135,6 +136,8 @@ export interface RunnerConfig {
   logLevel: "debug" | "info" | "warn" | "error";
   /** `auto`: take media by reference once EDGE_URL answers the blob check (gpu-runner/src/blobs); false: always inline. */
   mediaByReference?: boolean;
+  /** Another ffmpeg for the audio and video kernels; unset: the @ffmpeg-installer binary. */
+  ffmpegPath?: string;
 }
 
 /** Thrown when the environment cannot make a runner; `message` lists every problem, one per line. */
@@ -170,6 +173,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     modelFetchTimeoutMs: e.GPU_RUNNER_MODEL_FETCH_TIMEOUT_MS,
     logLevel: e.GPU_RUNNER_LOG_LEVEL,
     mediaByReference: e.GPU_RUNNER_MEDIA_BY_REFERENCE === "auto",
+    ffmpegPath: e.GPU_RUNNER_FFMPEG,
   };
 }
 

@@ -50,7 +50,7 @@ export class Runner {
     const builtinSizes = Object.fromEntries(this.store.all().map((m) => [m.id, m.bytes]));
     this.pool = new WorkerPool(
       config.workers,
-      { providers: config.providers, ortLogLevel: config.logLevel === "debug" ? "warning" : "fatal", intraOpThreads: config.intraOpThreads, sessionCacheBytes: config.sessionCacheBytes, builtinModels, builtinSizes },
+      { providers: config.providers, ortLogLevel: config.logLevel === "debug" ? "warning" : "fatal", intraOpThreads: config.intraOpThreads, sessionCacheBytes: config.sessionCacheBytes, builtinModels, builtinSizes, ffmpegPath: config.ffmpegPath },
       log,
       () => this.scheduler.pump(),
     );

@@ -1,11 +1,15 @@
 import { SearchError, type SearchService } from "../../engine/search/search-service";
+import { type EnvOf, readSettings, type SettingsOf, type SettingsShape, trimmedText } from "../config/env-settings";
 import { readCapped, type Fetcher } from "../web/remote";
 
+/** The variables of web search (README "Configuration"); the Worker's settings schema includes them. */
+export const SEARCH_SETTINGS = {
+  SEARCH_API_BASE_URL: trimmedText(),
+  SEARCH_API_KEY: trimmedText(),
+} satisfies SettingsShape;
+
 /** The env settings web search reads; a plain object, so the CLI passes `process.env` as it is. */
-export interface SearchEnv {
-  SEARCH_API_BASE_URL?: string;
-  SEARCH_API_KEY?: string;
-}
+export type SearchEnv = EnvOf<typeof SEARCH_SETTINGS>;
 
 export interface SearchSettings {
   /** Without `/search.json`; SerpAPI itself when only a key is set. */
@@ -17,12 +21,17 @@ export const DEFAULT_SEARCH_API_BASE_URL = "https://serpapi.com";
 const TIMEOUT_MS = 60_000; // NodeTool's SerpAPI client waits 60 s.
 const MAX_ANSWER_BYTES = 20 * 1024 * 1024;
 
-/** The provider's settings, or null when neither SEARCH_API_BASE_URL nor SEARCH_API_KEY is set. */
-export function parseSearchSettings(env: SearchEnv): SearchSettings | null {
-  const base = (env.SEARCH_API_BASE_URL ?? "").trim().replace(/\/+$/, "");
-  const apiKey = (env.SEARCH_API_KEY ?? "").trim();
+/** The provider's settings from variables already read, or null when neither variable is set. */
+export function searchSettingsFrom(values: SettingsOf<typeof SEARCH_SETTINGS>): SearchSettings | null {
+  const base = (values.SEARCH_API_BASE_URL ?? "").replace(/\/+$/, "");
+  const apiKey = values.SEARCH_API_KEY ?? "";
   if (base === "" && apiKey === "") return null;
   return { baseUrl: base === "" ? DEFAULT_SEARCH_API_BASE_URL : base, apiKey };
+}
+
+/** The provider's settings, or null when neither SEARCH_API_BASE_URL nor SEARCH_API_KEY is set. */
+export function parseSearchSettings(env: SearchEnv): SearchSettings | null {
+  return searchSettingsFrom(readSettings(SEARCH_SETTINGS, env));
 }
 
 function errorText(body: unknown): string | null {

@@ -20,6 +20,8 @@ export interface WorkerSettings {
   builtinModels: Record<string, string>;
   /** builtin model id -> file size, the session cache's memory estimate. */
   builtinSizes: Record<string, number>;
+  /** GPU_RUNNER_FFMPEG, when set. */
+  ffmpegPath?: string;
 }
 
 /** A model file a worker may load, identified by the id the scheduler queues under. */

@@ -2,6 +2,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import * as ort from "onnxruntime-node";
 import type { InferResult, WireTensor } from "../../../schema/runner";
 import { RunnerFailure, shortMessage } from "../errors";
+import { useFfmpeg } from "../kernels/audio/ffmpeg";
 import { CancelledError, KernelInputError, type KernelContext } from "../kernels/types";
 import type { ModelMeta } from "../tensor/meta";
 import { buffersOf } from "../tensor/convert";
@@ -22,6 +23,7 @@ const log = (level: "debug" | "info" | "warn" | "error") => (event: string, fiel
   post({ type: "log", level, event, fields: { worker: settings.workerId, ...fields } });
 
 ort.env.logLevel = settings.ortLogLevel;
+useFfmpeg(settings.ffmpegPath);
 const choice = await chooseProviders(settings.providers);
 const cache = new SessionCache({
   providers: choice.providers,

@@ -8,7 +8,7 @@ import { KernelInputError, type KernelContext } from "../types";
 /**
  * ffmpeg for the audio and video kernels: the static binary shipped inside the npm package
  * @ffmpeg-installer/<platform> (an optional dependency of @ffmpeg-installer/ffmpeg), so nothing is downloaded at
- * install or run time. `GPU_RUNNER_FFMPEG` may name another binary (a distribution's ffmpeg with NVENC, say).
+ * install or run time. `GPU_RUNNER_FFMPEG` (read by gpu-runner/src/config.ts, handed to each worker) may name another binary.
  * ffmpeg always runs as a child process with an argument array (never a shell), inside a private temporary
  * folder, with a wall-clock limit, killed as soon as the request is cancelled, and with its output size capped.
  */
@@ -24,10 +24,13 @@ const STDERR_KEEP = 64 * 1024;
 
 let resolved: string | undefined;
 
+/** The binary GPU_RUNNER_FFMPEG names, set once per worker thread before any kernel runs. */
+export function useFfmpeg(path: string | undefined): void {
+  if (path) resolved = path;
+}
+
 export function ffmpegPath(): string {
   if (resolved) return resolved;
-  const fromEnv = process.env.GPU_RUNNER_FFMPEG?.trim();
-  if (fromEnv) return (resolved = fromEnv);
   try {
     const require = createRequire(import.meta.url);
     resolved = (require("@ffmpeg-installer/ffmpeg") as { path: string }).path;
