@@ -1,6 +1,7 @@
+import { APIError } from "../client/index";
 import { EXIT, UsageError } from "./args";
 import type { Streams } from "./render/renderer";
-import { describeDetails, ServerError } from "./server";
+import { describeDetails } from "./server";
 
 /** Prints an error (and its details) on stderr; returns the exit code it stands for. */
 export function reportError(err: unknown, streams: Streams): number {
@@ -10,7 +11,7 @@ export function reportError(err: unknown, streams: Streams): number {
     for (const d of err.details) write(`  - ${d}`);
     return EXIT.usage;
   }
-  if (err instanceof ServerError) {
+  if (err instanceof APIError) {
     write(`error: ${err.message} (${err.status} ${err.type})`);
     for (const d of describeDetails(err.details)) write(`  - ${d}`);
     return err.status >= 500 || err.status === 0 ? EXIT.failed : EXIT.usage;

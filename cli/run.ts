@@ -1,3 +1,4 @@
+import { APIError } from "../client/index";
 import { deriveInputSchema } from "../engine/graph/io-schema";
 import { normalizeGraph } from "../engine/graph/normalize";
 import { createCoreRegistry } from "../engine/nodes/index";
@@ -11,8 +12,7 @@ import { HumanRenderer } from "./render/human";
 import { JsonlRenderer } from "./render/jsonl";
 import type { Renderer, Streams } from "./render/renderer";
 import type { Outcome, RunHandle } from "./runner";
-import { EdgeClient, ServerError } from "./server";
-import { runOverSocket } from "./server";
+import { EdgeClient, runOverSocket } from "./server";
 import { parseStdinRequest, resolveTarget, type RunRequest } from "./source";
 
 export interface RunIo {
@@ -40,8 +40,7 @@ async function resolveRequest(opts: CliOptions, io: RunIo): Promise<RunRequest> 
 async function inputSchemaFor(request: RunRequest, client: EdgeClient | undefined, needed: boolean) {
   if (request.source.kind === "graph") return deriveInputSchema(normalizeGraph(request.source.graph), createCoreRegistry());
   if (!needed || !client) return undefined;
-  const wf = await client.request<{ input_schema?: Record<string, unknown> }>("GET", `/api/workflows/${encodeURIComponent(request.source.workflowId)}`);
-  return wf.input_schema;
+  return (await client.workflow(request.source.workflowId)).input_schema;
 }
 
 /** `run`: starts the job (server or in-process), shows it, and maps how it ended to the exit code. */
@@ -109,7 +108,7 @@ async function runWith(opts: CliOptions, io: RunIo, started: (runner: LocalRunne
     handle.cancel().then(
       () => setTimeout(() => forceExit(EXIT.interrupted), CANCEL_GRACE_MS).unref(),
       (err) => {
-        reportError(err instanceof ServerError ? err : new Error(`could not cancel the job: ${(err as Error).message}`), streams);
+        reportError(err instanceof APIError ? err : new Error(`could not cancel the job: ${(err as Error).message}`), streams);
         forceExit(EXIT.interrupted);
       },
     );

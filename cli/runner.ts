@@ -1,10 +1,16 @@
-/** A stream message (docs/architecture.md#5-stream-messages-sse-and-ndjson): `type`, `job_id`, `workflow_id`, `job_seq` and its own fields. */
-export type Message = Record<string, unknown> & { type: string };
+import type { StreamMessage } from "../client/index";
+
+/**
+ * A stream message (docs/architecture.md#5-stream-messages-sse-and-ndjson), as the contract types it: `type`,
+ * `job_id`, `workflow_id`, `job_seq` and its own fields.
+ */
+export type Message = StreamMessage;
+export type JobUpdateMessage = Extract<Message, { type: "job_update" }>;
 
 export const TERMINAL = new Set(["completed", "failed", "cancelled", "timed_out"]);
 
-export function isTerminal(m: Message): boolean {
-  return m.type === "job_update" && TERMINAL.has(m.status as string);
+export function isTerminal(m: Message): m is JobUpdateMessage {
+  return m.type === "job_update" && TERMINAL.has(m.status);
 }
 
 /** How a run ended. */
@@ -18,11 +24,11 @@ export interface Outcome {
   duration?: number;
 }
 
-export function outcomeOf(jobId: string, m: Message): Outcome {
+export function outcomeOf(jobId: string, m: JobUpdateMessage): Outcome {
   return {
     jobId,
-    status: m.status as string,
-    result: (m.result as Record<string, unknown> | undefined) ?? null,
+    status: m.status,
+    result: m.result ?? null,
     ...(typeof m.error === "string" ? { error: m.error } : {}),
     ...(typeof m.duration === "number" ? { duration: m.duration } : {}),
   };

@@ -1,38 +1,25 @@
 import { decode, encode } from "@msgpack/msgpack";
 import { randomUUID } from "node:crypto";
 import WebSocket from "ws";
+import { APIError, type ApiClient, createApiClient, type Schemas, unwrap } from "../client/index";
 import type { Graph } from "../schema/workflow";
 import { UsageError } from "./args";
 import { isTerminal, outcomeOf, type Message, type Outcome, type RunCallbacks, type RunHandle } from "./runner";
-
-/** An error answer of the API (`{"error": {message, type, code, details?}}`). */
 
 /**
  * The WebSocket sends a completed `job_update` in NodeTool's shape (`result` holds a list per output, plus a
  * `message`: docs/websocket-protocol.md); the CLI prints the HTTP contract's, where `result` is the result map
  * (one value per output, the array when it received several, null when none) and `outputs` keeps the lists.
  */
-function contractShape(m: Message): Message {
-  if (m.type !== "job_update" || m.status !== "completed" || typeof m.result !== "object" || m.result === null) return m;
+function contractShape(m: Record<string, unknown>): Message {
+  if (m.type !== "job_update" || m.status !== "completed" || typeof m.result !== "object" || m.result === null) return m as Message;
   const outputs = m.result as Record<string, unknown>;
   const result: Record<string, unknown> = {};
   for (const [name, values] of Object.entries(outputs)) {
     result[name] = Array.isArray(values) ? (values.length === 0 ? null : values.length === 1 ? values[0] : values) : values;
   }
   const { message: _message, ...rest } = m;
-  return { ...rest, result, outputs };
-}
-
-export class ServerError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly type: string,
-    readonly details: unknown[] = [],
-  ) {
-    super(message);
-    this.name = "ServerError";
-  }
+  return { ...rest, result, outputs } as Message;
 }
 
 /** Validation details (`{node_id, property, message}` or `{path, message}`) as lines. */
@@ -47,40 +34,51 @@ export function describeDetails(details: unknown[]): string[] {
   });
 }
 
-/** The HTTP side of a nodetool-edge server: plain fetch with the bearer token. */
+export type Workflow = Schemas["Workflow"];
+
+/** The HTTP side of a nodetool-edge server: the typed client (client/) with the bearer token. */
 export class EdgeClient {
+  readonly api: ApiClient;
+
   constructor(
     readonly url: string,
     readonly token: string | undefined,
-  ) {}
+  ) {
+    this.api = createApiClient(url, token);
+  }
 
   headers(extra: Record<string, string> = {}): Record<string, string> {
     return { ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}), ...extra };
   }
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    let res: Response;
+  /** The data of a call's answer; an unreachable server is a usage error (the URL or the server is wrong). */
+  async call<T>(pending: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
     try {
-      res = await fetch(`${this.url}${path}`, {
-        method,
-        headers: this.headers(body === undefined ? {} : { "Content-Type": "application/json" }),
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+      return unwrap(await pending);
     } catch (err) {
-      throw new UsageError(`cannot reach ${this.url}: ${causeOf(err)}`);
+      if (err instanceof APIError && err.status === 0) throw new UsageError(`cannot reach ${this.url}: ${causeOf(err.cause)}`);
+      throw err;
     }
-    const text = await res.text();
-    let parsed: unknown ;
-    try {
-      parsed = text === "" ? undefined : JSON.parse(text);
-    } catch {
-      // not JSON: reported below when the status is an error
-    }
-    if (!res.ok) {
-      const error = (parsed as { error?: { message?: string; type?: string; details?: unknown[] } } | undefined)?.error;
-      throw new ServerError(res.status, error?.message ?? (text.slice(0, 300) || res.statusText), error?.type ?? "http_error", error?.details ?? []);
-    }
-    return parsed as T;
+  }
+
+  workflow(id: string): Promise<Workflow> {
+    return this.call(this.api.GET("/api/workflows/{id}", { params: { path: { id } } }));
+  }
+
+  /** The caller's workflows, every page. */
+  async workflows(): Promise<Workflow[]> {
+    const all: Workflow[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.call(this.api.GET("/api/workflows", { params: { query: { limit: 500, ...(cursor ? { cursor } : {}) } } }));
+      all.push(...page.workflows);
+      cursor = page.next ?? undefined;
+    } while (cursor);
+    return all;
+  }
+
+  async cancelJob(jobId: string): Promise<void> {
+    await this.call(this.api.POST("/api/jobs/{id}/cancel", { params: { path: { id: jobId } } }));
   }
 
   /** Bytes of a URL the run produced (a storage URL), with the token when it is this server's. */
@@ -92,6 +90,7 @@ export class EdgeClient {
   }
 }
 
+/** What a failed fetch says went wrong (`ECONNREFUSED`, ...): Node puts it on the TypeError's `cause`. */
 function causeOf(err: unknown): string {
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
   return cause?.code ?? cause?.message ?? (err as Error).message;
@@ -132,7 +131,7 @@ export function runOverSocket(client: EdgeClient, request: SocketRunRequest, cal
       if (typeof frame.command === "string") {
         if (typeof frame.error === "string") {
           const status = frame.error_type === "not_found" ? 404 : frame.error_type === "validation_error" ? 422 : 400;
-          fail(new ServerError(status, frame.error, String(frame.error_type ?? "error"), (frame.details as unknown[]) ?? []));
+          fail(new APIError(status, { message: frame.error, type: String(frame.error_type ?? "error"), details: (frame.details as unknown[]) ?? [] }));
           return;
         }
         if ((frame.command === "run_job" || frame.command === "reconnect_job") && !started) {
@@ -142,7 +141,7 @@ export function runOverSocket(client: EdgeClient, request: SocketRunRequest, cal
         }
         return;
       }
-      const m = contractShape(frame as Message);
+      const m = contractShape(frame);
       if (m.job_id !== jobId || typeof m.type !== "string") return;
       const seq = typeof m.job_seq === "number" ? m.job_seq : undefined;
       if (seq !== undefined) {
@@ -193,7 +192,7 @@ export function runOverSocket(client: EdgeClient, request: SocketRunRequest, cal
           } catch {
             // keep the generic message
           }
-          fail(new ServerError(res.statusCode ?? 0, message, type));
+          fail(new APIError(res.statusCode ?? 0, { message, type }));
         });
       });
       ws.on("error", (err) => {
@@ -201,7 +200,7 @@ export function runOverSocket(client: EdgeClient, request: SocketRunRequest, cal
       });
       ws.on("close", (code, reason) => {
         if (finished) return;
-        if (code === 1008) return fail(new ServerError(401, reason.toString("utf8") || "the server refused the token", "unauthorized"));
+        if (code === 1008) return fail(new APIError(401, { message: reason.toString("utf8") || "the server refused the token", type: "unauthorized" }));
         if (!started && attempt === 0 && !opened) return; // the error handler reported it
         if (!started) return fail(new Error("the connection closed before the job started"));
         if (attempt + 1 >= RECONNECT_ATTEMPTS) return fail(new Error(`lost the connection to ${client.url} (job ${jobId} may still be running)`));
@@ -220,10 +219,10 @@ export function runOverSocket(client: EdgeClient, request: SocketRunRequest, cal
       await Promise.race([startedSignal, done.then(() => undefined, () => undefined)]);
       if (finished) return;
       try {
-        await client.request("POST", `/api/jobs/${encodeURIComponent(jobId)}/cancel`);
+        await client.cancelJob(jobId);
       } catch (err) {
         // 409: it had finished meanwhile; its terminal message is on the way.
-        if (!(err instanceof ServerError && err.status === 409)) throw err;
+        if (!(err instanceof APIError && err.status === 409)) throw err;
       }
     },
   };

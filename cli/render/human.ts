@@ -104,12 +104,12 @@ export class HumanRenderer implements Renderer {
     }
   }
 
-  private nameOf(m: Message): string {
+  private nameOf(m: { node_id: string; node_name: string }): string {
     const id = String(m.node_id ?? "");
     return this.nodes.get(id)?.name ?? (typeof m.node_name === "string" ? m.node_name : id);
   }
 
-  private nodeUpdate(m: Message): void {
+  private nodeUpdate(m: Extract<Message, { type: "node_update" }>): void {
     const id = String(m.node_id);
     const name = typeof m.node_name === "string" && m.node_name !== "" ? m.node_name : id;
     let node = this.nodes.get(id);
@@ -129,7 +129,7 @@ export class HumanRenderer implements Renderer {
     else if (status === "error") this.print(`[error] ${name}: ${String(m.error ?? "failed")}`);
   }
 
-  private nodeProgress(m: Message): void {
+  private nodeProgress(m: Extract<Message, { type: "node_progress" }>): void {
     const id = String(m.node_id);
     let node = this.nodes.get(id);
     if (!node) {

@@ -1,4 +1,7 @@
-/** The HTTP side of the page: the workflows, examples and assets APIs, with the caller's token. */
+/** The HTTP side of the page: the workflows, examples and assets APIs, with the caller's token, on the typed client (client/). */
+
+import { type ApiClient, APIError, createApiClient, type Schemas, unwrap } from "../../client/index";
+import type { CatalogEntry } from "./catalog";
 
 export type JsonSchema = Record<string, unknown> & {
   type?: string | string[];
@@ -14,104 +17,67 @@ export type JsonSchema = Record<string, unknown> & {
   const?: unknown;
 };
 
-export interface Workflow {
-  id: string;
-  name: string;
-  description?: string | null;
+/** A workflow as the contract has it; its input and output schemas (JSON objects there) read as JSON Schema. */
+export type Workflow = Pick<Schemas["Workflow"], "id" | "name" | "description"> & {
   input_schema?: JsonSchema | null;
   output_schema?: JsonSchema | null;
-}
+};
 
-export interface ExampleSummary {
-  name: string;
-  title: string;
-  description: string;
-  tags: string[];
-}
+export type ExampleSummary = Schemas["ExampleSummary"];
 
-export interface Asset {
-  id: string;
-  uri: string | null;
-  get_url: string | null;
-  content_type: string;
-}
+export type Asset = Schemas["Asset"];
 
-/** An error answer of the API: `{error: {message, type, code}}`, or a network failure (status 0). */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly type = "",
-  ) {
-    super(message);
-  }
-}
+/** A job message of the stream endpoints and the WebSocket, as the contract types it. */
+export type { StreamMessage } from "../../client/index";
+
+/** An error answer of the API (`{error: {message, type, code}}`), or a network failure (status 0). */
+export { APIError as ApiError };
 
 export class Api {
   /** The bearer token, or null when the server needs none (AUTH_PROVIDER none/local). */
   token: string | null = null;
 
-  async request<T>(method: string, path: string, body?: unknown, token: string | null = this.token): Promise<T> {
-    const headers: Record<string, string> = {};
-    if (token) headers.Authorization = `Bearer ${token}`;
-    let payload: BodyInit | undefined;
-    if (body instanceof FormData) payload = body;
-    else if (body !== undefined) {
-      headers["Content-Type"] = "application/json";
-      payload = JSON.stringify(body);
-    }
-    let res: Response;
-    try {
-      res = await fetch(path, { method, headers, body: payload });
-    } catch (err) {
-      throw new ApiError(0, `Cannot reach the server (${(err as Error).message})`, "network");
-    }
-    const text = await res.text();
-    let data: unknown = null;
-    try {
-      data = text ? JSON.parse(text) : null;
-    } catch {
-      // Not JSON: reported below when the status is an error.
-    }
-    if (!res.ok) {
-      const error = (data as { error?: { message?: unknown; type?: unknown } } | null)?.error;
-      const message = typeof error?.message === "string" ? error.message : text.slice(0, 200) || res.statusText;
-      throw new ApiError(res.status, message, typeof error?.type === "string" ? error.type : "");
-    }
-    return data as T;
-  }
+  /** The page's own origin: the API is served next to it. */
+  private readonly client: ApiClient = createApiClient(location.origin, () => this.token);
 
-  /** Every workflow of the caller (all pages). */
+  /** Every workflow of the caller (all pages); `token` tries another token than the current one. */
   async workflows(token: string | null = this.token): Promise<Workflow[]> {
+    const client = token === this.token ? this.client : createApiClient(location.origin, token);
     const all: Workflow[] = [];
-    let cursor: string | null = null;
+    let cursor: string | undefined;
     do {
-      const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : "";
-      const page: { workflows: Workflow[]; next: string | null } = await this.request("GET", `/api/workflows?limit=500${query}`, undefined, token);
-      all.push(...page.workflows);
-      cursor = page.next;
+      const page = unwrap(await client.GET("/api/workflows", { params: { query: { limit: 500, ...(cursor ? { cursor } : {}) } } }));
+      all.push(...(page.workflows as Workflow[]));
+      cursor = page.next ?? undefined;
     } while (cursor);
     return all;
   }
 
   async examples(): Promise<ExampleSummary[]> {
-    return (await this.request<{ examples: ExampleSummary[] }>("GET", "/api/examples/list")).examples;
+    return unwrap(await this.client.GET("/api/examples/list")).examples;
   }
 
-  copyExample(name: string): Promise<Workflow> {
-    return this.request("POST", `/api/examples/${encodeURIComponent(name)}/copy`, {});
+  async copyExample(name: string): Promise<Workflow> {
+    return unwrap(await this.client.POST("/api/examples/{name}/copy", { params: { path: { name } }, body: {} })) as Workflow;
   }
 
   /** Uploads a file as an asset of the caller (`POST /api/assets`, multipart). */
-  uploadAsset(file: File, workflowId: string | null): Promise<Asset> {
+  async uploadAsset(file: File, workflowId: string | null): Promise<Asset> {
+    const json = JSON.stringify({ name: file.name, ...(workflowId ? { workflow_id: workflowId } : {}) });
     const form = new FormData();
     // Metadata first: the server reads the form as a stream.
-    form.append("json", JSON.stringify({ name: file.name, ...(workflowId ? { workflow_id: workflowId } : {}) }));
+    form.append("json", json);
     form.append("file", file, file.name);
-    return this.request("POST", "/api/assets", form);
+    // `body` is the contract's multipart fields, type-checked; the form above is what goes out.
+    return unwrap(await this.client.POST("/api/assets", { body: { json, file }, bodySerializer: () => form }));
   }
 
-  asset(id: string): Promise<Asset> {
-    return this.request("GET", `/api/assets/${encodeURIComponent(id)}`);
+  async asset(id: string): Promise<Asset> {
+    return unwrap(await this.client.GET("/api/assets/{id}", { params: { path: { id } } }));
+  }
+
+  /** The node catalog (`GET /api/nodes`): every node type the caller can use, in one answer (not paged). */
+  async nodes(): Promise<CatalogEntry[]> {
+    return unwrap(await this.client.GET("/api/nodes")).nodes;
   }
 }

@@ -73,7 +73,7 @@ describe("jsonl renderer", () => {
     const err = new Capture(false);
     const r = new JsonlRenderer({ out, err });
     const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2]);
-    r.message({ type: "output_update", node_id: "o", output_name: "img", value: { type: "image", data: png }, ...job, job_seq: 1 });
+    r.message({ type: "output_update", node_id: "o", node_name: "Output", output_name: "img", output_type: "image", value: { type: "image", data: png }, ...job, job_seq: 1 });
     r.message({ type: "job_update", status: "completed", result: {}, ...job, job_seq: 2 });
     await r.finish({ jobId: "j1", status: "completed", result: {} });
     const lines = out.text.trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
