@@ -13,7 +13,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { makeSampleMedia, type SampleMedia } from "./sample-media";
+import { makeSampleMedia, monoWav, type SampleMedia } from "./sample-media";
 
 export interface LoopbackProviders {
   url: string;
@@ -148,23 +148,6 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
 
 // A 1x1 transparent PNG and a short silent WAV: the smallest valid media answers.
 const PNG_1X1 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
-function silentWav(samples = 1600): Buffer {
-  const b = Buffer.alloc(44 + samples * 2);
-  b.write("RIFF", 0);
-  b.writeUInt32LE(36 + samples * 2, 4);
-  b.write("WAVEfmt ", 8);
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20);
-  b.writeUInt16LE(1, 22);
-  b.writeUInt32LE(16000, 24);
-  b.writeUInt32LE(32000, 28);
-  b.writeUInt16LE(2, 32);
-  b.writeUInt16LE(16, 34);
-  b.write("data", 36);
-  b.writeUInt32LE(samples * 2, 40);
-  return b;
-}
-
 async function readJson(req: IncomingMessage): Promise<Json> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
@@ -202,7 +185,7 @@ async function route(req: IncomingMessage, res: ServerResponse, media: SampleMed
   if (path.endsWith("/images/generations") || path.endsWith("/images/edits")) return json(res, 200, { created: 0, data: [{ b64_json: PNG_1X1 }] });
   if (path.endsWith("/audio/transcriptions")) return json(res, 200, { text: "Loopback transcription of the audio." });
   if (path.endsWith("/audio/speech")) {
-    res.writeHead(200, { "content-type": "audio/wav" }).end(silentWav());
+    res.writeHead(200, { "content-type": "audio/wav" }).end(monoWav(new Int16Array(1600), 16_000));
     return;
   }
   if (videos(path, body, res, media)) return;

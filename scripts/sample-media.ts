@@ -16,9 +16,9 @@ export interface SampleMedia {
   video: Uint8Array;
 }
 
-/** A 1 s, 440 Hz tone at 16 kHz mono, 16-bit. */
-function toneWav(seconds = 1, rate = 16_000): Uint8Array {
-  const frames = Math.trunc(seconds * rate);
+/** Mono 16-bit PCM samples as a WAV file. */
+export function monoWav(samples: Int16Array, rate: number): Buffer {
+  const frames = samples.length;
   const b = Buffer.alloc(44 + frames * 2);
   b.write("RIFF", 0);
   b.writeUInt32LE(36 + frames * 2, 4);
@@ -32,8 +32,14 @@ function toneWav(seconds = 1, rate = 16_000): Uint8Array {
   b.writeUInt16LE(16, 34);
   b.write("data", 36);
   b.writeUInt32LE(frames * 2, 40);
-  for (let f = 0; f < frames; f++) b.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * f) / rate)), 44 + f * 2);
+  for (let f = 0; f < frames; f++) b.writeInt16LE(samples[f], 44 + f * 2);
   return b;
+}
+
+/** A 1 s, 440 Hz tone at 16 kHz mono. */
+function toneWav(seconds = 1, rate = 16_000): Uint8Array {
+  const samples = Int16Array.from({ length: Math.trunc(seconds * rate) }, (_, f) => Math.round(8000 * Math.sin((2 * Math.PI * 440 * f) / rate)));
+  return monoWav(samples, rate);
 }
 
 /** A 1 s, 10 fps, 64x48 test pattern with a silent-free video track only. */

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort } from "../helpers/free-port";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -29,17 +29,6 @@ let browser: Browser;
 let edge: LocalEdge;
 let runner: ChildRunner;
 const opened: OpenPage[] = [];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function api<T = unknown>(method: string, route: string, body?: unknown): Promise<T> {
   const res = await fetch(`${edge.url}${route}`, {

@@ -1,4 +1,4 @@
-import { createServer } from "node:net";
+import { freePort } from "../helpers/free-port";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { linearModel, seededFloats } from "../fixtures/onnx-models";
 import { randomToken, startRunnerProcess, type ChildRunner } from "../runner/helpers/runner";
@@ -12,17 +12,6 @@ import { migratedStateDir, startEdge, type LocalEdge } from "./local-edge";
 
 const SERVER_TOKEN = "custom-nodes-e2e-server-token";
 const RUNNER_TOKEN = randomToken();
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 let edge: LocalEdge;
 let runner: ChildRunner | undefined;

@@ -1,4 +1,4 @@
-import { createServer } from "node:net";
+import { freePort } from "../helpers/free-port";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../gpu-runner/src/config";
@@ -27,17 +27,6 @@ let edge: LocalEdge;
 let runner: RunningServer | undefined;
 let edgeUrl: string;
 const cache = tempCacheDir();
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const api = (method: string, path: string, body?: BodyInit, headers: Record<string, string> = {}) =>
   fetch(`${edgeUrl}${path}`, { method, body, headers: { Authorization: `Bearer ${SERVER_TOKEN}`, ...headers } });
