@@ -1,4 +1,5 @@
 import { decode, encode } from "@msgpack/msgpack";
+import { type ContractMessage, isJobFrame, type JobFrame, type JobStatus, type ServerFrame } from "./socket";
 
 /**
  * What the page knows about the job it shows, built from the job's messages (docs/architecture.md#5-stream-messages-sse-and-ndjson) in
@@ -6,7 +7,7 @@ import { decode, encode } from "@msgpack/msgpack";
  * and asks the server only for what came after (`reconnect_job {job_id, last_seq}`).
  */
 
-export const TERMINAL = ["completed", "failed", "cancelled", "timed_out"];
+export const TERMINAL: string[] = ["completed", "failed", "cancelled", "timed_out"] satisfies JobStatus[];
 
 export interface NodeState {
   name: string;
@@ -26,7 +27,7 @@ export interface OutputState {
 }
 
 export interface LogEntry {
-  severity: string;
+  severity: ContractMessage<"log_update">["severity"];
   text: string;
 }
 
@@ -68,26 +69,24 @@ export interface Change {
 
 export const noChange = (): Change => ({ nodes: new Set(), outputs: new Set(), job: false, log: false });
 
-const str = (v: unknown, fallback = "") => (typeof v === "string" ? v : fallback);
-const num = (v: unknown) => (typeof v === "number" ? v : undefined);
-
 function node(state: RunState, id: string): NodeState {
   return (state.nodes[id] ??= { name: id, type: "", status: "running" });
 }
 
-function addLog(state: RunState, severity: string, text: string, change: Change): void {
+function addLog(state: RunState, severity: LogEntry["severity"], text: string, change: Change): void {
   state.log.push({ severity, text });
   if (state.log.length > MAX_LOG) state.log.splice(0, state.log.length - MAX_LOG);
   change.log = true;
 }
 
 /**
- * Applies one job message. Messages at or below `last_seq` were seen already (a replay overlapping what
- * the page has) and are dropped; a jump past `last_seq + 1` is counted in `missed`.
+ * Applies one job message (the socket's form of it, {@link JobFrame}); other frames are ignored. Messages at
+ * or below `last_seq` were seen already (a replay overlapping what the page has) and are dropped; a jump past
+ * `last_seq + 1` is counted in `missed`.
  */
-export function applyMessage(state: RunState, msg: Record<string, unknown>, change: Change): boolean {
-  const seq = num(msg.job_seq);
-  if (seq === undefined || msg.job_id !== state.job_id) return false;
+export function applyMessage(state: RunState, msg: ServerFrame | JobFrame, change: Change): boolean {
+  if (!isJobFrame(msg) || msg.job_id !== state.job_id) return false;
+  const seq = msg.job_seq;
   if (seq <= state.last_seq) return false;
   if (seq > state.last_seq + 1) state.missed += seq - state.last_seq - 1;
   state.last_seq = seq;
@@ -95,17 +94,16 @@ export function applyMessage(state: RunState, msg: Record<string, unknown>, chan
 
   switch (msg.type) {
     case "job_update": {
-      state.status = str(msg.status, state.status);
-      state.queue_position = num(msg.queue_position);
-      if (typeof msg.error === "string") state.error = msg.error;
-      if (typeof msg.duration === "number") state.duration = msg.duration;
-      const result = msg.result;
-      if (result && typeof result === "object" && !Array.isArray(result)) {
+      state.status = msg.status;
+      state.queue_position = msg.queue_position;
+      if (msg.error !== undefined) state.error = msg.error;
+      if (msg.duration !== undefined) state.duration = msg.duration;
+      if (msg.result) {
         // The result map is the final word on every result: a reconnect after a gap still ends complete.
-        // Over the WebSocket a completed update is NodeTool's (docs/websocket-protocol.md): a list per output,
-        // with a `message`; the HTTP streams send the result map, where only a repeated output is an array.
+        // A completed update's is a list per output (SocketCompletedUpdate); a completed update without
+        // `message` would be the HTTP streams' result map, where only a repeated output is an array.
         const lists = msg.status === "completed" && typeof msg.message === "string";
-        for (const [name, value] of Object.entries(result as Record<string, unknown>)) {
+        for (const [name, value] of Object.entries<unknown>(msg.result)) {
           const known = state.outputs[name];
           const values = lists && Array.isArray(value) ? value : known && known.values.length > 1 && Array.isArray(value) ? value : [value];
           state.outputs[name] = { type: known?.type ?? "any", values };
@@ -124,42 +122,47 @@ export function applyMessage(state: RunState, msg: Record<string, unknown>, chan
       break;
     }
     case "node_update": {
-      const id = str(msg.node_id);
-      const n = node(state, id);
-      n.name = str(msg.node_name, n.name) || id;
-      n.type = str(msg.node_type, n.type);
-      n.status = str(msg.status, n.status);
-      if (typeof msg.error === "string") {
+      const n = node(state, msg.node_id);
+      n.name = msg.node_name || msg.node_id;
+      n.type = msg.node_type;
+      n.status = msg.status;
+      if (msg.error !== undefined) {
         n.error = msg.error;
         addLog(state, "error", `${n.name}: ${msg.error}`, change);
       }
-      change.nodes.add(id);
+      change.nodes.add(msg.node_id);
       break;
     }
     case "node_progress": {
-      const id = str(msg.node_id);
-      const n = node(state, id);
-      n.progress = num(msg.progress);
-      n.total = num(msg.total);
-      if (typeof msg.chunk === "string" && msg.chunk !== "") n.text = ((n.text ?? "") + msg.chunk).slice(-MAX_TEXT);
-      change.nodes.add(id);
+      const n = node(state, msg.node_id);
+      n.progress = msg.progress;
+      n.total = msg.total;
+      if (msg.chunk) n.text = ((n.text ?? "") + msg.chunk).slice(-MAX_TEXT);
+      change.nodes.add(msg.node_id);
       break;
     }
     case "output_update": {
-      const outputName = str(msg.output_name);
-      const name = state.sinks.includes(outputName) ? outputName : `${str(msg.node_name, str(msg.node_id))}.${outputName}`;
-      const out = (state.outputs[name] ??= { type: str(msg.output_type, "any"), values: [] });
-      out.type = str(msg.output_type, out.type);
+      const name = state.sinks.includes(msg.output_name) ? msg.output_name : `${msg.node_name}.${msg.output_name}`;
+      const out = (state.outputs[name] ??= { type: msg.output_type, values: [] });
+      out.type = msg.output_type;
       out.values.push(msg.value);
       change.outputs.add(name);
       break;
     }
     case "log_update":
-      addLog(state, str(msg.severity, "info"), `${str(msg.node_name)}: ${str(msg.content)}`, change);
+      addLog(state, msg.severity, `${msg.node_name}: ${msg.content}`, change);
       break;
     case "error":
-      addLog(state, "error", str(msg.message), change);
+      addLog(state, "error", msg.message, change);
       break;
+    case "chunk": {
+      // LLM and agent text as it streams: shown with the node, like node_progress text. Thinking is not.
+      if (msg.thinking || !msg.content) break;
+      const n = node(state, msg.node_id);
+      n.text = ((n.text ?? "") + msg.content).slice(-MAX_TEXT);
+      change.nodes.add(msg.node_id);
+      break;
+    }
     default:
       break; // edge_update: nothing to show
   }
