@@ -7,7 +7,7 @@ import { ApiError } from "../errors/api-error";
 import { errorResponse } from "../errors/handler";
 import { hasScope, requiredScope } from "../keys/scopes";
 import { countRequest, JobLimitError, rateLimitHeaders, requestLimitError, withHeaders } from "../ratelimit/enforce";
-import { meterChatResponse } from "../usage/chat-meter";
+import { meterChatResponse, type StreamUsage } from "../usage/chat-meter";
 import { recordUsage } from "../usage/record";
 import { authenticatePrincipal, type Principal } from "./authenticate";
 
@@ -52,14 +52,16 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   await next();
   if (c.error instanceof JobLimitError) c.res = withHeaders(c.res, c.error.headers);
   else if (verdict) c.res = withHeaders(c.res, rateLimitHeaders(verdict));
-  if (c.req.method === "POST" && path === "/v1/chat/completions") c.res = meterChat(c.env, principal, c.res, defer);
+  // The route says whether its stream can carry usage; without it the stream is not wrapped (edge/usage/chat-meter.ts).
+  if (c.req.method === "POST" && path === "/v1/chat/completions") c.res = meterChat(c.env, principal, c.res, defer, c.get("chatStreamUsage"));
 });
 
-function meterChat(env: Env, principal: Principal, res: Response, defer: (p: Promise<unknown>) => void): Response {
+function meterChat(env: Env, principal: Principal, res: Response, defer: (p: Promise<unknown>) => void, streamUsage: StreamUsage | undefined): Response {
   return meterChatResponse(
     res,
     (tokens) => recordUsage(env, { userId: principal.userId, keyId: principal.key?.id ?? null, kind: "chat" }, { chat_requests: 1, ...(tokens ?? {}) }),
     defer,
+    streamUsage,
   );
 }
 

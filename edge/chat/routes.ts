@@ -15,7 +15,7 @@ import { getConfig } from "../config/config";
 import { chatService } from "../../host/chat/settings";
 import { requestLimits } from "../limits/middleware";
 import { chatErrorResponse, chatValidationHook, onChatError } from "./errors";
-import { awaitUpstream, forwardSse } from "./stream";
+import { awaitUpstream, forwardSse, pipeSse } from "./stream";
 import { serverToolCompletion } from "../threads/completions";
 
 const openAIError = (description: string) => ({ description, content: { "application/json": { schema: OpenAIErrorBodySchema } } });
@@ -86,6 +86,7 @@ export function chatRoutes() {
     const request = c.req.valid("json") as ChatRequest;
     const service = chatService(c.env);
     const keepaliveMs = getConfig(c.env).sseKeepaliveMs;
+    const wantsUsage = request.stream === true && request.stream_options?.include_usage === true;
     // The upstream request follows the client's: aborted when the client goes (see awaitUpstream).
     const upstream = new AbortController();
     const clientSignal = c.req.raw.signal;
@@ -93,19 +94,30 @@ export function chatRoutes() {
     // A request naming this server's tools (saved workflows, built-in tools) runs the tool loop here.
     const served = await serverToolCompletion(c.env, c.get("userId"), request, upstream.signal);
     if (served) return served as never;
+    const route = service.resolve(request.model);
+    // An OpenAI-protocol stream is already in the client's format: the runtime pipes it (pipeSse), with no
+    // JavaScript per chunk. The JavaScript relay (forwardSse) takes Anthropic's, translated event by event, and
+    // a stream whose usage chunk the meter needs: the relay hands over the stream's tail, which is cheaper
+    // than the meter reading the piped stream a second time (edge/chat/stream.ts).
+    const native = route.provider.kind === "openai" && !wantsUsage;
+    // For the meter (edge/usage/chat-meter.ts): a stream asked for usage hands over its tail when it ends; one
+    // that was not carries no usage (OpenAI sends it only when asked) and is counted at once, tokens unknown.
+    let onEnd: ((tail: string | null) => void) | undefined;
+    if (request.stream === true) c.set("chatStreamUsage", wantsUsage ? new Promise<string | null>((resolve) => (onEnd = resolve)) : Promise.resolve(null));
+    const streamOptions = { keepaliveMs, onEnd, keepTail: wantsUsage };
     const call = service.chat(request, upstream.signal);
     if (request.stream === true) {
       // An upstream that answers within keepaliveMs (they nearly all do) has its status kept: an error is an
       // HTTP error. One that is still silent then gets its response started, with keepalives.
       const settled = await Promise.race([call.then(() => true, () => true), new Promise<false>((r) => setTimeout(() => r(false), keepaliveMs))]);
       if (!settled) {
-        const provider = service.resolve(request.model).provider.name;
+        const provider = route.provider.name;
         const body = call.then((result) => {
           if (!result.response.body) throw new ChatError(502, `Provider '${result.provider}' sent no stream`, "server_error", "provider_error");
           return result.response.body;
         });
-        const stream = awaitUpstream(body, () => upstream.abort(), { keepaliveMs, provider });
-        return new Response(stream, { status: 200, headers: { ...SSE_HEADERS, "x-chat-provider": provider } }) as never;
+        const sse = awaitUpstream(body, () => upstream.abort(), { ...streamOptions, provider, native });
+        return new Response(sse, { status: 200, headers: { ...SSE_HEADERS, "x-chat-provider": provider } }) as never;
       }
     }
     const result = await call;
@@ -114,8 +126,8 @@ export function chatRoutes() {
       return new Response(body, { status: 200, headers: { "content-type": "application/json", "x-chat-provider": result.provider } }) as never;
     }
     if (!body) throw new ChatError(502, `Provider '${result.provider}' sent no stream`, "server_error", "provider_error");
-    const stream = forwardSse(body, { keepaliveMs, provider: result.provider });
-    return new Response(stream, { status: 200, headers: { ...SSE_HEADERS, "x-chat-provider": result.provider } }) as never;
+    const sse = (native ? pipeSse : forwardSse)(body, { ...streamOptions, provider: result.provider });
+    return new Response(sse, { status: 200, headers: { ...SSE_HEADERS, "x-chat-provider": result.provider } }) as never;
   });
 
   app.all("/v1/*", (c) => {

@@ -3,7 +3,7 @@ import type { ServerResponse } from "node:http";
 import { createServer } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OPENAI_KEY, startOpenAIUpstream } from "./chat-upstreams";
+import { chunkEvent, OPENAI_KEY, sseHead, startOpenAIUpstream } from "./chat-upstreams";
 
 /**
  * The chat proxy under `npm start` (scripts/start.mjs: `wrangler dev`, whose proxy Worker sits in front of
@@ -82,8 +82,14 @@ describe("chat streams under npm start", () => {
       signal: controller.signal,
     });
     const reader = res.body!.getReader();
-    const first = await reader.read();
-    expect(new TextDecoder().decode(first.value)).toContain("tick0");
+    // The first event may come in more than one read: the runtime forwards bytes as they arrive.
+    let seen = "";
+    while (!seen.includes("tick0")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      seen += new TextDecoder().decode(value);
+    }
+    expect(seen).toContain("tick0");
     controller.abort();
     await reader.cancel().catch(() => {});
     // The endless upstream writes a tick every 20 ms for 200 s unless its client goes away.
@@ -117,6 +123,43 @@ describe("chat streams under npm start", () => {
     controller.abort();
     await reader.cancel().catch(() => {});
     const result = await Promise.race([gone, new Promise<string>((r) => setTimeout(() => r("upstream still waiting after 15 s"), 15_000))]);
+    expect(result).toBe("closed");
+  });
+
+  it("a client that disconnects after a late upstream's stream was handed to the native pipe aborts the upstream request", async () => {
+    let upstreamGone!: (v: string) => void;
+    const gone = new Promise<string>((r) => (upstreamGone = r));
+    upstream.on("late-endless", async (req, res: ServerResponse) => {
+      res.on("close", () => {
+        if (!res.writableEnded) upstreamGone("closed");
+      });
+      // Longer than SSE_KEEPALIVE_MS: the response starts with keepalives, then the body is piped natively.
+      await new Promise((r) => setTimeout(r, 600));
+      sseHead(res);
+      for (let i = 0; !res.destroyed && i < 10_000; i++) {
+        res.write(chunkEvent(String(req.body?.model), { content: `tick${i} ` }));
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      if (!res.destroyed) res.end("data: [DONE]\n\n");
+    });
+    const controller = new AbortController();
+    const res = await fetch(`${base}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "openai:late-endless", messages: [{ role: "user", content: "x" }], stream: true }),
+      signal: controller.signal,
+    });
+    const reader = res.body!.getReader();
+    let seen = "";
+    while (!seen.includes("tick1 ")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      seen += new TextDecoder().decode(value);
+    }
+    expect(seen).toMatch(/^(: keepalive\n\n)+data: .*tick0 /);
+    controller.abort();
+    await reader.cancel().catch(() => {});
+    const result = await Promise.race([gone, new Promise<string>((r) => setTimeout(() => r("upstream still streaming after 15 s"), 15_000))]);
     expect(result).toBe("closed");
   });
 

@@ -4,6 +4,7 @@
  * the model name, and a test can script a model of its own with `on(model, handler)`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type OpenAI from "openai";
 import type { AddressInfo } from "node:net";
 
 export interface Received {
@@ -395,4 +396,31 @@ export function anthropicToolResults(body: Record<string, unknown> | null): { to
     }
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Reading answers
+
+/** An SDK stream's chunks, with its text, finish reasons and tool calls put together. */
+export async function collect(stream: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>) {
+  const chunks: OpenAI.Chat.Completions.ChatCompletionChunk[] = [];
+  for await (const c of stream) chunks.push(c);
+  const text = chunks.map((c) => c.choices[0]?.delta?.content ?? "").join("");
+  const finish = chunks.map((c) => c.choices[0]?.finish_reason).filter(Boolean);
+  const args = new Map<number, { id?: string; name?: string; arguments: string }>();
+  for (const c of chunks) {
+    for (const t of c.choices[0]?.delta?.tool_calls ?? []) {
+      const cur = args.get(t.index) ?? { arguments: "" };
+      if (t.id) cur.id = t.id;
+      if (t.function?.name) cur.name = t.function.name;
+      cur.arguments += t.function?.arguments ?? "";
+      args.set(t.index, cur);
+    }
+  }
+  return { chunks, text, finish, toolCalls: [...args.values()] };
+}
+
+/** A response's body as text: the wire, keepalives and all. */
+export async function readAll(res: Response): Promise<string> {
+  return new TextDecoder().decode(await res.arrayBuffer());
 }

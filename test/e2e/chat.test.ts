@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ANTHROPIC_KEY,
   chunkEvent,
+  collect,
   OPENAI_KEY,
+  readAll,
   sseHead,
   startAnthropicUpstream,
   startOpenAIUpstream,
@@ -193,28 +195,6 @@ describe("POST /v1/chat/completions without streaming", () => {
   });
 });
 
-async function collect(stream: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>) {
-  const chunks: OpenAI.Chat.Completions.ChatCompletionChunk[] = [];
-  for await (const c of stream) chunks.push(c);
-  const text = chunks.map((c) => c.choices[0]?.delta?.content ?? "").join("");
-  const finish = chunks.map((c) => c.choices[0]?.finish_reason).filter(Boolean);
-  const args = new Map<number, { id?: string; name?: string; arguments: string }>();
-  for (const c of chunks) {
-    for (const t of c.choices[0]?.delta?.tool_calls ?? []) {
-      const cur = args.get(t.index) ?? { arguments: "" };
-      if (t.id) cur.id = t.id;
-      if (t.function?.name) cur.name = t.function.name;
-      cur.arguments += t.function?.arguments ?? "";
-      args.set(t.index, cur);
-    }
-  }
-  return { chunks, text, finish, toolCalls: [...args.values()] };
-}
-
-async function readAll(res: Response): Promise<string> {
-  return new TextDecoder().decode(await res.arrayBuffer());
-}
-
 describe("POST /v1/chat/completions with streaming", () => {
   it("streams chat.completion.chunk events, usage in the last chunk when asked", async () => {
     const stream = await client.chat.completions.create({ model: "gpt-4o-mini", messages: user("one two three"), stream: true, stream_options: { include_usage: true } });
@@ -279,74 +259,45 @@ describe("POST /v1/chat/completions with streaming", () => {
     expect(upstreamWaited).toBe("released");
   });
 
-  it("sends keepalive comments while the upstream is silent (the SDK ignores them)", async () => {
-    openai.on("slow", async (_req, res: ServerResponse) => {
-      sseHead(res);
-      res.write(chunkEvent("slow", { role: "assistant", content: "" }));
-      await new Promise((r) => setTimeout(r, 600));
-      res.write(chunkEvent("slow", { content: "late" }, "stop"));
-      res.end("data: [DONE]\n\n");
-    });
-    const wire = await readAll(await post("/v1/chat/completions", { model: "openai:slow", messages: user("x"), stream: true }));
-    expect(wire).toContain(": keepalive\n\n");
-    expect(wire.indexOf(": keepalive")).toBeLessThan(wire.indexOf('"late"'));
-    const viaSdk = await collect(await client.chat.completions.create({ model: "openai:slow", messages: user("x"), stream: true }));
-    expect(viaSdk.text).toBe("late");
-  });
-
-  it("reports an upstream failure mid-stream as a data: {error} event, then [DONE]", async () => {
-    const wire = await readAll(await post("/v1/chat/completions", { model: "openai:midstream-error", messages: user("x"), stream: true }));
-    expect(wire).toContain('"content":"partial "');
-    expect(wire).toMatch(/data: \{"error":\{"message":"The stream from provider 'openai' broke off","type":"server_error","param":null,"code":"provider_stream_error"\}\}\n\ndata: \[DONE\]\n\n$/);
-
-    let received = "";
-    const sdk = async () => {
-      const stream = await client.chat.completions.create({ model: "openai:midstream-error", messages: user("x"), stream: true });
-      for await (const c of stream) received += c.choices[0]?.delta?.content ?? "";
-    };
-    await expect(sdk()).rejects.toBeInstanceOf(OpenAI.APIError);
-    expect(received).toBe("partial ");
-
-    const anthropicWire = await readAll(await post("/v1/chat/completions", { model: "claude-error-stream", messages: user("x"), stream: true }));
-    expect(anthropicWire).toContain('"content":"Hello"');
-    expect(anthropicWire).toMatch(/data: \{"error":\{"message":"Overloaded","type":"server_error","param":null,"code":"provider_unavailable"\}\}\n\ndata: \[DONE\]\n\n$/);
-  });
-
-  it("a burst of chunks (far faster than tokens) arrives complete and in order, also when it breaks off", async () => {
-    const burst = (n: number, breakOff: boolean) => async (_req: Received, res: ServerResponse) => {
-      sseHead(res);
-      for (let i = 0; i < n; i++) {
-        if (!res.write(chunkEvent("burst", { content: `${i},` }))) await new Promise((r) => res.once("drain", r));
-      }
-      if (breakOff) {
+  it("meters streamed requests: tokens from a stream that asked for usage, the request alone for one that did not", async () => {
+    type Totals = { chat_requests: number; tokens_in: number; tokens_out: number };
+    const totals = async () => ((await (await fetch(`${edge.url}/api/usage`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { total: Totals }).total;
+    // Usage rows are written after the response (waitUntil).
+    const settled = async (expected: number) => {
+      for (let i = 0; i < 100; i++) {
+        const t = await totals();
+        if (t.chat_requests >= expected) return t;
         await new Promise((r) => setTimeout(r, 50));
-        res.destroy();
-        return;
       }
-      res.write(chunkEvent("burst", {}, "stop"));
-      res.end("data: [DONE]\n\n");
+      throw new Error("the chat request was not metered");
     };
-    openai.on("burst-ok", burst(3000, false));
-    openai.on("burst-broken", burst(2000, true));
-    const expected = (n: number) => Array.from({ length: n }, (_, i) => `${i},`).join("");
-    const ok = await collect(await client.chat.completions.create({ model: "openai:burst-ok", messages: user("x"), stream: true }));
-    expect(ok.text).toBe(expected(3000));
-    expect(ok.finish).toEqual(["stop"]);
-
-    const wire = await readAll(await post("/v1/chat/completions", { model: "openai:burst-broken", messages: user("x"), stream: true }));
-    const events = wire.split("\n\n").filter(Boolean);
-    expect(events.at(-1)).toBe("data: [DONE]");
-    expect(JSON.parse(events.at(-2)!.slice(6))).toMatchObject({ error: { code: "provider_stream_error" } });
-    const text = events.slice(0, -2).map((e) => (JSON.parse(e.slice(6)) as { choices: { delta: { content?: string } }[] }).choices[0].delta.content ?? "").join("");
-    expect(text).toBe(expected(2000));
+    // Earlier tests' rows may still be on their way: start from totals that have stopped moving.
+    let before = await totals();
+    for (let i = 0; i < 50; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      const now = await totals();
+      if (now.chat_requests === before.chat_requests) break;
+      before = now;
+    }
+    await readAll(await post("/v1/chat/completions", { model: "gpt-4o-mini", messages: user("a b"), stream: true, stream_options: { include_usage: true } }));
+    const withUsage = await settled(before.chat_requests + 1);
+    expect(withUsage).toMatchObject({ chat_requests: before.chat_requests + 1, tokens_in: before.tokens_in + 11, tokens_out: before.tokens_out + 7 });
+    await readAll(await post("/v1/chat/completions", { model: "gpt-4o-mini", messages: user("a b"), stream: true }));
+    expect(await settled(withUsage.chat_requests + 1)).toMatchObject({ chat_requests: withUsage.chat_requests + 1, tokens_in: withUsage.tokens_in, tokens_out: withUsage.tokens_out });
   });
 
   it("a client that disconnects aborts the upstream request", async () => {
     const controller = new AbortController();
     const res = await post("/v1/chat/completions", { model: "openai:endless", messages: user("x"), stream: true }, TOKEN, { signal: controller.signal });
     const reader = res.body!.getReader();
-    const first = await reader.read();
-    expect(new TextDecoder().decode(first.value)).toContain("tick0");
+    // The first event may come in more than one read: the runtime forwards bytes as they arrive.
+    let seen = "";
+    while (!seen.includes("tick0")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      seen += new TextDecoder().decode(value);
+    }
+    expect(seen).toContain("tick0");
     controller.abort();
     await reader.cancel().catch(() => {});
     expect(await openai.closedEarly).toBe("endless");
