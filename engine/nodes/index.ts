@@ -33,6 +33,7 @@ import { pillowNodes } from "./pillow";
 import { gradingNodes } from "./pillow-grading";
 import { audioNodes } from "./audio";
 import { pedalboardNodes } from "./pedalboard";
+import { mediaAssetNodes } from "./media-assets";
 import { videoNodes } from "./video";
 import { videoFilterNodes } from "./video-filters";
 import { imageListNodes } from "./image-lists";
@@ -76,6 +77,7 @@ export const CORE_NODES: readonly NodeDecl[] = [
   ...gradingNodes,
   ...audioNodes,
   ...pedalboardNodes,
+  ...mediaAssetNodes,
   ...videoNodes,
   ...videoFilterNodes,
   ...imageListNodes,
