@@ -53,6 +53,8 @@ export const ImageOpSchema = z.discriminatedUnion("op", [
   z.object({ op: z.literal("invert") }),
   /** cv2.Canny(rgb, low, high) (aperture 3, L1 gradient): white edges on black, as RGB. */
   z.object({ op: z.literal("canny"), low: z.number().int().min(0).max(255), high: z.number().int().min(0).max(255) }),
+  /** NodeTool's AdaptiveContrast: OpenCV's CLAHE on the L of its 8-bit Lab (the RGB array read as BGR), as RGB. */
+  z.object({ op: z.literal("clahe"), clip_limit: finite.min(0).max(100), grid_size: z.number().int().min(1).max(64) }),
   z.object({ op: z.literal("posterize"), bits: z.number().int().min(1).max(8) }),
   z.object({ op: z.literal("solarize"), threshold: z.number().int().min(0).max(255) }),
   /** convert("L"): ITU-R 601-2 luma, one channel. */

@@ -42,6 +42,16 @@ const enhanceNodes: NodeDecl[] = [
     { op: "autocontrast", cutoff: Math.min(100, numberIn(i, "cutoff", 0, 0, 255, true)) },
   ]),
   pillowNode("lib.pillow.enhance.Equalize", "Enhances image contrast by equalizing intensity distribution.\n    image, contrast, histogram", [], () => [{ op: "equalize" }]),
+  // OpenCV's CLAHE on the Lab lightness (gpu-runner/src/kernels/image/clahe.ts), not a Pillow operation.
+  pillowNode(
+    "lib.pillow.enhance.AdaptiveContrast",
+    "Applies localized contrast enhancement using adaptive techniques.\n    image, contrast, enhance\n\n    Use cases:\n    - Improve visibility in images with varying lighting conditions\n    - Prepare images for improved feature detection in computer vision",
+    [
+      prop("clip_limit", "float", 2.0, { min: 0, max: 100, description: "Clip limit for adaptive contrast." }),
+      prop("grid_size", "int", 8, { min: 1, max: 64, description: "Grid size for adaptive contrast." }),
+    ],
+    (i) => [{ op: "clahe", clip_limit: numberIn(i, "clip_limit", 2, 0, 100), grid_size: numberIn(i, "grid_size", 8, 1, 64, true) }],
+  ),
   kernelNode("lib.pillow.enhance.Detail", "detail", "Enhances fine details in images.\n    image, detail, enhance"),
   kernelNode("lib.pillow.enhance.EdgeEnhance", "edge_enhance", "Enhances edge visibility by increasing contrast along boundaries.\n    image, edge, enhance"),
   kernelNode("lib.pillow.enhance.Sharpen", "sharpen", "Enhances image detail by intensifying local pixel contrast.\n    image, sharpen, clarity"),

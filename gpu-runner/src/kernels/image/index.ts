@@ -2,6 +2,7 @@ import type { ImageOp } from "../../../../schema/image-ops";
 import type { InferRequest, InferResult } from "../../../../schema/runner";
 import { KernelInputError, type Kernel } from "../types";
 import { canny } from "./canny";
+import { adaptiveContrast } from "./clahe";
 import { drawText, generate } from "./draw";
 import { applyGeometryOp, combineGrid, GEOMETRY_OPS, sliceGrid } from "./geometry";
 import { brightnessContrast, grade } from "./grading";
@@ -18,6 +19,7 @@ async function applyOp(image: Raster, op: ImageOp, input: (index: number) => Ras
   if (op.op === "grading") return grade(image, op.kind, op.params);
   if (op.op === "text") return drawText(image, op);
   if (op.op === "canny") return canny(image, op.low, op.high);
+  if (op.op === "clahe") return adaptiveContrast(image, op.clip_limit, op.grid_size);
   throw new KernelInputError(`unknown image operation '${op.op}'`);
 }
 
