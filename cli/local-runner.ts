@@ -11,9 +11,10 @@ export interface LocalRunner {
 
 /**
  * Speech recognition goes to a provider when one is configured, else to the runner's built-in model
- * (engine/inference/local-asr.ts): a local run may need a runner for it, so it gets one.
+ * (engine/inference/local-asr.ts), and ChunkToAudio joins encoded chunks on the runner (raw PCM it joins
+ * itself): a local run may need a runner for them, so it gets one.
  */
-const MAY_NEED_RUNNER = new Set(["nodetool.text.AutomaticSpeechRecognition"]);
+const MAY_NEED_RUNNER = new Set(["nodetool.text.AutomaticSpeechRecognition", "nodetool.audio.ChunkToAudio"]);
 
 /** Whether a graph has nodes that run (or may run) on a gpu-runner: OCR, speech, media, ONNX models. */
 export function needsRunner(graph: Graph): boolean {

@@ -41,6 +41,7 @@ import { svgImageNodes } from "./svg-image";
 import { audioSilenceNodes } from "./audio-silence";
 import { pillowEdgeNodes } from "./pillow-edges";
 import { audioArrayNodes } from "./audio-arrays";
+import { audioChunkNodes } from "./audio-chunks";
 
 /** Every node this build ships, in catalog order. */
 export const CORE_NODES: readonly NodeDecl[] = [
@@ -85,6 +86,7 @@ export const CORE_NODES: readonly NodeDecl[] = [
   ...audioSilenceNodes,
   ...pillowEdgeNodes,
   ...audioArrayNodes,
+  ...audioChunkNodes,
 ];
 
 export function createCoreRegistry(): NodeRegistry {

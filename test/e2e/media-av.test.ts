@@ -111,6 +111,35 @@ describe("audio and video workflows through a real gpu-runner", () => {
     expect(out.samples[0]).toBe(Math.round(5000 * Math.sin((2 * Math.PI * 880 * 1999) / 8000)) + 0);
   });
 
+  it("ChunkToAudio joins an encoded chunk (a WAV file) and a raw PCM chunk on the runner, samples in order", async () => {
+    const wavFile = tone(8000, 0.5, 440, 5000);
+    const pcmSamples = Array.from({ length: 2000 }, (_, i) => Math.round(3000 * Math.sin((2 * Math.PI * 660 * i) / 8000)) + 0); // + 0: no -0
+    const pcm = Buffer.alloc(pcmSamples.length * 2);
+    pcmSamples.forEach((s, i) => pcm.writeInt16LE(s, i * 2));
+    const chunks = [
+      { type: "chunk", content_type: "audio", content: Buffer.from(wavFile).toString("base64"), content_metadata: {} },
+      { type: "chunk", content_type: "audio", content: pcm.toString("base64"), content_metadata: { format: "pcm16le", sample_rate: 8000, channels: 1 } },
+    ];
+    const g = graph(
+      [
+        { id: "each", type: "nodetool.control.ForEach", data: { input_list: chunks } },
+        { id: "c2a", type: "nodetool.audio.ChunkToAudio", data: { batch_size: 50 } },
+        { id: "out", type: "nodetool.output.Output", data: { name: "out" } },
+      ],
+      [
+        ["each", "output", "c2a", "chunk"],
+        ["c2a", "audio", "out", "value"],
+      ],
+    );
+    const result = await runWorkflow(g, {}, { registry, emit: () => undefined, services: { inference: inference(pool, "job-av-chunks") } });
+    expect(result.status, result.error).toBe("completed");
+    expect(result.outputs.out).toHaveLength(1);
+    const out = readWav((result.outputs.out[0] as { data: Uint8Array }).data);
+    expect([out.sampleRate, out.channels, out.samples.length]).toEqual([8000, 1, 6000]);
+    expect(Array.from(out.samples.slice(0, 4000))).toEqual(Array.from(readWav(wavFile).samples));
+    expect(Array.from(out.samples.slice(4000))).toEqual(pcmSamples);
+  });
+
   it("every audio node type, one at a time, on inline WAVs", async () => {
     const wavUri = (bytes: Uint8Array) => ({ type: "audio", uri: `data:audio/wav;base64,${Buffer.from(bytes).toString("base64")}` });
     const A = wavUri(tone(8000, 1, 440, 8000));

@@ -182,6 +182,35 @@ describe("nodetool.audio.TextToSpeech", () => {
     expect(wav.subarray(44).equals(pcm)).toBe(true);
   });
 
+  it("its chunk stream into ChunkToAudio gives back the speech: one WAV per batch_size chunks, samples unchanged", async () => {
+    const model = { type: "tts_model", provider: "openai", id: "tts-1", voices: ["alloy"], selected_voice: "alloy" };
+    const g = graph(
+      [
+        { id: "tts", type: "nodetool.audio.TextToSpeech", data: { model, text: "one two three four five" } },
+        { id: "c2a", type: "nodetool.audio.ChunkToAudio", data: { batch_size: 2 } },
+        { id: "out", type: "nodetool.output.Output", data: { name: "out" } },
+        { id: "chunks", type: "nodetool.output.Output", data: { name: "chunks" } },
+      ],
+      [
+        ["tts", "chunk", "c2a", "chunk"],
+        ["c2a", "audio", "out", "value"],
+        ["tts", "chunk", "chunks", "value"],
+      ],
+    );
+    const svc = services();
+    const before = upstream.requests.length;
+    const r = await runWorkflow(g, {}, { registry, services: svc, emit: () => undefined });
+    expect(r.status, r.error).toBe("completed");
+    const pcm = upstream.sent.get(before)!;
+    const wavs = (r.outputs.out as Array<{ uri: string }>).map((ref) => Buffer.from(stored(svc, ref).bytes));
+    // TextToSpeech's chunk sizes follow the upstream's reads (at least 0.5 s each); its final marker is empty.
+    const spoken = (r.outputs.chunks as Array<{ done: boolean }>).filter((c) => !c.done).length;
+    expect(spoken).toBeGreaterThanOrEqual(2);
+    expect(wavs.length).toBe(Math.ceil(spoken / 2));
+    for (const wav of wavs) expect([wav.subarray(0, 4).toString("ascii"), wav.readUInt32LE(24), wav.readUInt16LE(22)]).toEqual(["RIFF", 24000, 1]);
+    expect(Buffer.concat(wavs.map((w) => w.subarray(44))).equals(pcm)).toBe(true);
+  });
+
   it("uses the model's first voice when none is selected, and bounds speed", async () => {
     const r = await runOne("nodetool.audio.TextToSpeech", { model: { provider: "openai", id: "tts-1", voices: ["nova"], selected_voice: "" }, text: "hi" }, ["audio"]);
     expect(r.requests[0].json).toMatchObject({ voice: "nova" });
