@@ -1,12 +1,12 @@
 /**
  * A typed client of the HTTP contract, shared by the CLI and the runner page: openapi-fetch over the types that
- * scripts/generate-client.ts generates from the Worker's /openapi.json (client/openapi.ts), so neither re-types
+ * scripts/generate-client.ts generates from the Worker's /openapi.json (client/openapi/), so neither re-types
  * the routes by hand. Every error answer becomes one {@link APIError}. Runs in browsers and Node (plain fetch).
  */
 import createClient, { type Client, type Middleware } from "openapi-fetch";
-import type { components, paths } from "./openapi";
+import type { components, paths } from "./openapi/index";
 
-export type { components, paths } from "./openapi";
+export type { components, paths } from "./openapi/index";
 
 /** The contract's named schemas (`Workflow`, `Asset`, `StreamMessage`, ...). */
 export type Schemas = components["schemas"];

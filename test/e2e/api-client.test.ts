@@ -12,14 +12,14 @@ import { APIError, createApiClient, unwrap } from "../../client/index";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 describe("generated contract types", () => {
-  it("client/openapi.ts is what /openapi.json generates now (run `npm run generate:client` when this fails)", async () => {
+  it("client/openapi/ is what /openapi.json generates now (run `npm run generate:client` when this fails)", async () => {
     const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       execFile(process.execPath, ["--import", "tsx", "scripts/generate-client.ts", "--check"], { cwd: ROOT, timeout: 170_000 }, (err, stdout, stderr) =>
         resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       );
     });
     expect(stderr).not.toContain("is stale");
-    expect({ code, stdout: stdout.trim() }).toEqual({ code: 0, stdout: "[generate-client] client/openapi.ts is up to date" });
+    expect({ code, stdout: stdout.trim() }).toEqual({ code: 0, stdout: "[generate-client] client/openapi/ is up to date" });
   }, 180_000);
 });
 
