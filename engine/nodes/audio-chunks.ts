@@ -11,6 +11,7 @@
  * rates, is decoded and joined by the runner's audio kernel (ffmpeg), like nodetool.audio.ConcatList.
  */
 import { type MediaInput, runAudioJob } from "../media/av-jobs";
+import { concatBytes } from "../media/bytes";
 import { base64ToBytes } from "../media/data-uri";
 import { outputRef } from "../media/runner-media";
 import { pcmToWav } from "../providers/media/wav";
@@ -62,16 +63,6 @@ function audioPiece(chunk: unknown, what: string): AudioPiece | null {
   return { bytes, pcm: pcmFormatOf(isRecord(chunk.content_metadata) ? chunk.content_metadata : {}) };
 }
 
-function joinBytes(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 function wavOf(bytes: Uint8Array, format: PcmFormat): Uint8Array {
   const frame = 2 * format.channels;
   return pcmToWav(bytes.subarray(0, bytes.length - (bytes.length % frame)), format.sampleRate, format.channels);
@@ -81,7 +72,7 @@ async function batchToAudio(ctx: NodeContext, pieces: AudioPiece[]): Promise<unk
   const first = pieces[0].pcm;
   const samePcm = first !== null && pieces.every((p) => p.pcm && p.pcm.sampleRate === first.sampleRate && p.pcm.channels === first.channels);
   if (samePcm) {
-    const pcm = joinBytes(pieces.map((p) => p.bytes));
+    const pcm = concatBytes(pieces.map((p) => p.bytes));
     const duration = Math.floor(pcm.length / (2 * first.channels)) / first.sampleRate;
     return outputRef(ctx, { content_type: "audio/wav", data: wavOf(pcm, first) }, "audio", { duration });
   }

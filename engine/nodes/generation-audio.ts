@@ -4,6 +4,7 @@
  * NodeTool: src/nodetool/nodes/nodetool/text.py, audio.py (nodetool-base).
  */
 import { transcribeLocally } from "../inference/local-asr";
+import { concatBytes } from "../media/bytes";
 import { bytesToBase64 } from "../media/data-uri";
 import { pcmToWav } from "../providers/media/wav";
 import { defineNode, out, prop } from "../registry/define-node";
@@ -73,7 +74,7 @@ export const generationAudioNodes: NodeDecl[] = [
       let pending: Uint8Array[] = [];
       let pendingBytes = 0;
       const flush = () => {
-        const joined = join(pending, pendingBytes);
+        const joined = concatBytes(pending);
         // Whole samples only: an odd byte waits for the next read (a last odd byte is no sample).
         const usable = joined.length - (joined.length % 2);
         const head = joined.subarray(0, usable);
@@ -103,7 +104,7 @@ export const generationAudioNodes: NodeDecl[] = [
       const last = flush();
       if (last.length > 0) yield { chunk: chunkOf(last) };
       if (total < 2) throw new Error("TextToSpeech: the provider sent no audio");
-      const pcm = join(parts, total);
+      const pcm = concatBytes(parts);
       const wav = pcmToWav(pcm.subarray(0, pcm.length - (pcm.length % 2)), PCM_RATE);
       const audio = await saveGenerated(ctx, { bytes: wav, contentType: "audio/wav" }, "audio", "TextToSpeech");
       yield { audio, chunk: { type: "chunk", node_id: ctx.nodeId, content: "", content_type: "audio", done: true } };
@@ -128,14 +129,3 @@ export const generationAudioNodes: NodeDecl[] = [
     },
   }),
 ];
-
-function join(parts: Uint8Array[], total: number): Uint8Array {
-  if (parts.length === 1 && parts[0].byteLength === total) return parts[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}
